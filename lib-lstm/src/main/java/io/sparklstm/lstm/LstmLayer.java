@@ -1,0 +1,220 @@
+package io.sparklstm.lstm;
+
+import io.sparklstm.blas.Gemm;
+import io.sparklstm.model.ParameterLayout.LstmSlot;
+
+/**
+ * One direction of one layer: scans {@link LstmCell} over time, forward or reversed, on packed rows.
+ *
+ * <p>The input projection {@code x W_ih^T + b_ih + b_hh} is one GEMM over all N packed rows before
+ * the scan; each step adds {@code h_prev W_hh^T} for its active rows. The backward pass scans the
+ * other way and then computes every weight gradient with one GEMM over all steps.
+ *
+ * <p>Packed rows: step t holds the rows still running, a prefix of the batch (rows sorted longest
+ * first). Forward direction: a row's state at step t comes from step t-1, or from the initial state
+ * at t = 0; its final state is at its own last step. Reverse direction: a row starts at its own last
+ * step from the initial state and ends at t = 0.
+ */
+final class LstmLayer {
+  private final Gemm gemm;
+  private final LstmSlot w;
+  private final int inputSize;   // I of this layer
+  private final int hidden;      // H
+  private final int hOut;        // H_out
+  private final int proj;        // P (0 = none)
+  private final int ldy;         // D * H_out: row stride of the layer output
+  private final int yCol;        // first column of this direction in the layer output
+  private final int stateRow;    // layer * D + direction
+  private final boolean reverse;
+
+  LstmLayer(Gemm gemm, LstmConfig c, LstmSlot w, int layer, int direction) {
+    this.gemm = gemm;
+    this.w = w;
+    this.inputSize = c.layerInputSize(layer);
+    this.hidden = c.hiddenSize();
+    this.hOut = c.outputHiddenSize();
+    this.proj = c.projSize();
+    this.ldy = c.outputSize();
+    this.yCol = direction * hOut;
+    this.stateRow = layer * c.directions() + direction;
+    this.reverse = direction == 1;
+  }
+
+  /** Step index of the s-th step processed. */
+  private int step(PackedShape shape, int s) {
+    return reverse ? shape.steps() - 1 - s : s;
+  }
+
+  /** The step a row's state comes from (t-1 forward, t+1 reverse). */
+  private int previousStep(int t) {
+    return reverse ? t + 1 : t - 1;
+  }
+
+  /**
+   * x (N, I) packed; writes this direction's columns of y (N, D*H_out) and its rows of {@code fin}.
+   * init may be null (zeros).
+   */
+  void forward(float[] params, PackedShape shape, float[] x, float[] y, LstmTape.DirectionTape tape,
+               LstmState init, LstmState fin) {
+    int n = shape.rows();
+    int g4 = 4 * hidden;
+    float[] gates = tape.gates;
+    // gates = x W_ih^T + (b_ih + b_hh), all steps at once
+    float beta = 0f;
+    if (w.biasIh() >= 0) {
+      for (int j = 0; j < g4; j++) {
+        gates[j] = params[w.biasIh() + j] + params[w.biasHh() + j];
+      }
+      for (int r = 1; r < n; r++) {
+        System.arraycopy(gates, 0, gates, r * g4, g4);
+      }
+      beta = 1f;
+    }
+    gemm.gemmNT(n, g4, inputSize, x, 0, inputSize, params, w.weightIh(), inputSize, beta, gates, 0, g4);
+
+    int hOff0 = init == null ? 0 : init.hOffset(stateRow);
+    int cOff0 = init == null ? 0 : init.cOffset(stateRow);
+    for (int s = 0; s < shape.steps(); s++) {
+      int t = step(shape, s);
+      int rows = shape.batchSize(t);
+      int off = shape.stepOffset(t);
+      int prev = previousStep(t);
+      int carried = Math.min(rows, shape.batchSizeOrZero(prev));
+      // h_prev, c_prev for rows [0, rows): carried from the previous step, the rest from the initial state
+      if (carried > 0) {
+        int prevOff = shape.stepOffset(prev);
+        for (int r = 0; r < carried; r++) {
+          System.arraycopy(y, (prevOff + r) * ldy + yCol, tape.hPrev, (off + r) * hOut, hOut);
+        }
+        System.arraycopy(tape.c, prevOff * hidden, tape.cPrev, off * hidden, carried * hidden);
+      }
+      if (carried < rows) {
+        int len = rows - carried;
+        if (init == null) {
+          java.util.Arrays.fill(tape.hPrev, (off + carried) * hOut, (off + rows) * hOut, 0f);
+          java.util.Arrays.fill(tape.cPrev, (off + carried) * hidden, (off + rows) * hidden, 0f);
+        } else {
+          System.arraycopy(init.h, hOff0 + carried * hOut, tape.hPrev, (off + carried) * hOut, len * hOut);
+          System.arraycopy(init.c, cOff0 + carried * hidden, tape.cPrev, (off + carried) * hidden, len * hidden);
+        }
+      }
+      // gates += h_prev W_hh^T
+      gemm.gemmNT(rows, g4, hOut, tape.hPrev, off * hOut, hOut, params, w.weightHh(), hOut,
+          1f, gates, off * g4, g4);
+      if (proj > 0) {
+        LstmCell.forward(tape.hh, off * hidden, hidden, tape.c, tape.tanhC, off * hidden,
+            gates, off * g4, tape.cPrev, off * hidden, rows, hidden);
+        // h = hh W_hr^T
+        gemm.gemmNT(rows, proj, hidden, tape.hh, off * hidden, hidden, params, w.weightHr(), hidden,
+            0f, y, off * ldy + yCol, ldy);
+      } else {
+        LstmCell.forward(y, off * ldy + yCol, ldy, tape.c, tape.tanhC, off * hidden,
+            gates, off * g4, tape.cPrev, off * hidden, rows, hidden);
+      }
+      // final states of the rows that end here
+      int endFrom = reverse ? (t == 0 ? 0 : rows) : shape.batchSizeOrZero(t + 1);
+      for (int r = endFrom; r < rows; r++) {
+        System.arraycopy(y, (off + r) * ldy + yCol, fin.h, fin.hOffset(stateRow) + r * hOut, hOut);
+        System.arraycopy(tape.c, (off + r) * hidden, fin.c, fin.cOffset(stateRow) + r * hidden, hidden);
+      }
+    }
+    // rows of length 0 keep their initial state
+    int empty = shape.nonEmptyRows();
+    if (empty < shape.batch()) {
+      fin.copyRowsFrom(init, stateRow, empty, shape.batch());
+    }
+  }
+
+  /**
+   * Inverts {@link #forward}. dy (N, D*H_out): dLoss/d(output), this direction's columns are read.
+   * dFin: dLoss/d(h_n, c_n) or null. Accumulates parameter gradients into {@code grads} (same layout
+   * as params) and, when dx is not null, dLoss/dx into dx (N, I). Writes this direction's rows of
+   * dInit (dLoss/d(h_0, c_0)) when not null.
+   */
+  void backward(float[] params, float[] grads, PackedShape shape, float[] x, float[] y, float[] dy,
+                LstmTape.DirectionTape tape, LstmTape scratch, LstmState dFin, float[] dx, LstmState dInit) {
+    int n = shape.rows();
+    int g4 = 4 * hidden;
+    float[] dG = scratch.dGates;
+    float[] dhCarry = scratch.dhCarry; // dLoss/dh_prev of the step processed last, (B, H_out)
+    float[] dcCarry = scratch.dcCarry; // dLoss/dc_prev, (B, H)
+    float[] dhTot = scratch.dhTotal;   // dLoss/dh of this step: (N, P) kept when projecting, else (B, H_out)
+
+    for (int s = shape.steps() - 1; s >= 0; s--) {
+      int t = step(shape, s);
+      int rows = shape.batchSize(t);
+      int off = shape.stepOffset(t);
+      // rows whose final state is this step start from dLoss/d(h_n, c_n)
+      int endFrom = reverse ? (t == 0 ? 0 : rows) : shape.batchSizeOrZero(t + 1);
+      if (endFrom < rows) {
+        seedCarry(dFin, dhCarry, dcCarry, endFrom, rows);
+      }
+      int dhOff = proj > 0 ? off * hOut : 0;
+      for (int r = 0; r < rows; r++) {
+        int src = (off + r) * ldy + yCol;
+        int dst = dhOff + r * hOut;
+        for (int j = 0; j < hOut; j++) {
+          dhTot[dst + j] = dy[src + j] + dhCarry[r * hOut + j];
+        }
+      }
+      if (proj > 0) {
+        // dhh = dh W_hr   (rows, P) x (P, H)
+        gemm.gemm(false, false, rows, hidden, proj, 1f, dhTot, dhOff, proj, params, w.weightHr(), hidden,
+            0f, scratch.dhBeforeProj, 0, hidden);
+        LstmCell.backward(dG, off * g4, dcCarry, 0, scratch.dhBeforeProj, 0, hidden,
+            tape.gates, off * g4, tape.tanhC, off * hidden, tape.cPrev, off * hidden, rows, hidden);
+      } else {
+        LstmCell.backward(dG, off * g4, dcCarry, 0, dhTot, 0, hOut,
+            tape.gates, off * g4, tape.tanhC, off * hidden, tape.cPrev, off * hidden, rows, hidden);
+      }
+      // dh_prev = dgates W_hh   (rows, 4H) x (4H, H_out)
+      gemm.gemm(false, false, rows, hOut, g4, 1f, dG, off * g4, g4, params, w.weightHh(), hOut,
+          0f, dhCarry, 0, hOut);
+      // rows whose h_prev was the initial state hand their gradient to dInit
+      int initFrom = reverse ? shape.batchSizeOrZero(t + 1) : (t == 0 ? 0 : rows);
+      if (dInit != null && initFrom < rows) {
+        System.arraycopy(dhCarry, initFrom * hOut, dInit.h, dInit.hOffset(stateRow) + initFrom * hOut,
+            (rows - initFrom) * hOut);
+        System.arraycopy(dcCarry, initFrom * hidden, dInit.c, dInit.cOffset(stateRow) + initFrom * hidden,
+            (rows - initFrom) * hidden);
+      }
+    }
+    int empty = shape.nonEmptyRows();
+    if (dInit != null && empty < shape.batch()) {
+      dInit.copyRowsFrom(dFin, stateRow, empty, shape.batch());
+    }
+    if (n == 0) {
+      return;
+    }
+    // weight gradients, one GEMM each over all steps
+    gemm.gemm(true, false, g4, inputSize, n, 1f, dG, 0, g4, x, 0, inputSize, 1f, grads, w.weightIh(), inputSize);
+    gemm.gemm(true, false, g4, hOut, n, 1f, dG, 0, g4, tape.hPrev, 0, hOut, 1f, grads, w.weightHh(), hOut);
+    if (w.biasIh() >= 0) {
+      // db_ih = db_hh = column sums of dgates
+      for (int r = 0; r < n; r++) {
+        int row = r * g4;
+        for (int j = 0; j < g4; j++) {
+          float v = dG[row + j];
+          grads[w.biasIh() + j] += v;
+          grads[w.biasHh() + j] += v;
+        }
+      }
+    }
+    if (proj > 0) {
+      gemm.gemm(true, false, proj, hidden, n, 1f, dhTot, 0, proj, tape.hh, 0, hidden, 1f, grads, w.weightHr(), hidden);
+    }
+    if (dx != null) {
+      gemm.gemm(false, false, n, inputSize, g4, 1f, dG, 0, g4, params, w.weightIh(), inputSize, 1f, dx, 0, inputSize);
+    }
+  }
+
+  private void seedCarry(LstmState dFin, float[] dhCarry, float[] dcCarry, int from, int to) {
+    if (dFin == null) {
+      java.util.Arrays.fill(dhCarry, from * hOut, to * hOut, 0f);
+      java.util.Arrays.fill(dcCarry, from * hidden, to * hidden, 0f);
+    } else {
+      System.arraycopy(dFin.h, dFin.hOffset(stateRow) + from * hOut, dhCarry, from * hOut, (to - from) * hOut);
+      System.arraycopy(dFin.c, dFin.cOffset(stateRow) + from * hidden, dcCarry, from * hidden, (to - from) * hidden);
+    }
+  }
+}
