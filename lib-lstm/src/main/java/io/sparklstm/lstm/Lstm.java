@@ -1,6 +1,5 @@
 package io.sparklstm.lstm;
 
-import io.sparklstm.blas.Gemm;
 import io.sparklstm.model.ModelConfig;
 import io.sparklstm.model.ParameterInit;
 import io.sparklstm.model.ParameterLayout;
@@ -32,7 +31,7 @@ public final class Lstm {
   private final float[] params;
   private final LstmStack stack;
 
-  private Lstm(LstmConfig config, float[] params, Gemm gemm) {
+  private Lstm(LstmConfig config, float[] params, Kernels kernels) {
     this.config = config;
     this.layout = ParameterLayout.ofLstm(config, "");
     if (params.length != layout.size()) {
@@ -40,24 +39,24 @@ public final class Lstm {
           + " parameters, got " + params.length);
     }
     this.params = params;
-    this.stack = new LstmStack(config, layout, gemm);
+    this.stack = new LstmStack(config, layout, kernels);
   }
 
   /** A new LSTM initialised as PyTorch does ({@code U(-1/sqrt(H), 1/sqrt(H))}), from {@code seed}. */
   public static Lstm create(LstmConfig config, long seed) {
     ParameterLayout layout = ParameterLayout.ofLstm(config, "");
     return new Lstm(config, ParameterInit.initialize(new ModelConfig(config, null), layout, seed),
-        Gemm.defaultGemm());
+        Kernels.best());
   }
 
   /** An LSTM over the given parameter buffer (not copied), laid out as {@link #layout()}. */
   public static Lstm withParameters(LstmConfig config, float[] params) {
-    return new Lstm(config, params, Gemm.defaultGemm());
+    return new Lstm(config, params, Kernels.best());
   }
 
-  /** The same, computing with a chosen BLAS (tests compare implementations). */
-  public static Lstm withParameters(LstmConfig config, float[] params, Gemm gemm) {
-    return new Lstm(config, params, gemm);
+  /** The same, computing with chosen kernels (tests compare implementations). */
+  public static Lstm withParameters(LstmConfig config, float[] params, Kernels kernels) {
+    return new Lstm(config, params, kernels);
   }
 
   public LstmConfig config() {

@@ -5,10 +5,11 @@ package io.sparklstm.lstm;
  *
  * <p>Gate pre-activations arrive as one (n, 4H) block per step in PyTorch's order i, f, g, o
  * (columns {@code [0,H), [H,2H), [2H,3H), [3H,4H)}), already holding
- * {@code x W_ih^T + b_ih + h_prev W_hh^T + b_hh}. The matrix products are done by the caller.
+ * {@code x W_ih^T + b_ih + h_prev W_hh^T + b_hh}; the caller does the matrix products.
+ * Two implementations: {@link VectorCell} (SIMD through {@code jdk.incubator.vector}) and
+ * {@link ScalarCell} (plain Java); {@link #best()} picks one per JVM.
  */
-final class LstmCell {
-  private LstmCell() {}
+public interface LstmCell {
 
   /**
    * <pre>
@@ -17,66 +18,30 @@ final class LstmCell {
    * </pre>
    * gates (n, 4H); cPrev, c, tanhC (n, H) contiguous; h (n, H) with row stride ldh.
    */
-  static void forward(float[] h, int hOff, int ldh, float[] c, float[] tanhC, int cOff,
-                      float[] gates, int gOff, float[] cPrev, int cpOff, int n, int hidden) {
-    for (int r = 0; r < n; r++) {
-      int g = gOff + r * 4 * hidden;
-      int cr = cOff + r * hidden;
-      int cp = cpOff + r * hidden;
-      int hr = hOff + r * ldh;
-      for (int j = 0; j < hidden; j++) {
-        float i = Activations.sigmoid(gates[g + j]);
-        float f = Activations.sigmoid(gates[g + hidden + j]);
-        float gg = Activations.tanh(gates[g + 2 * hidden + j]);
-        float o = Activations.sigmoid(gates[g + 3 * hidden + j]);
-        gates[g + j] = i;
-        gates[g + hidden + j] = f;
-        gates[g + 2 * hidden + j] = gg;
-        gates[g + 3 * hidden + j] = o;
-        float cv = f * cPrev[cp + j] + i * gg;
-        float tc = Activations.tanh(cv);
-        c[cr + j] = cv;
-        tanhC[cr + j] = tc;
-        h[hr + j] = o * tc;
-      }
-    }
-  }
+  void forward(float[] h, int hOff, int ldh, float[] c, float[] tanhC, int cOff,
+               float[] gates, int gOff, float[] cPrev, int cpOff, int n, int hidden);
 
   /**
    * Inverts {@link #forward}. dh (n, H) row stride ldDh: dLoss/dh of this step (before projection).
    * dc (n, H): dLoss/dc from later steps on entry, dLoss/dc_prev on exit.
    * dGates (n, 4H): dLoss/d(pre-activation) of i, f, g, o, written (not accumulated).
    * <pre>
-   * do = dh * tanhC                    dgo = do * o * (1 - o)
    * dc += dh * o * (1 - tanhC^2)
    * dgi = dc * g * i * (1 - i)         dgg = dc * i * (1 - g^2)
-   * dgf = dc * c_prev * f * (1 - f)    dc_prev = dc * f
+   * dgf = dc * c_prev * f * (1 - f)    dgo = dh * tanhC * o * (1 - o)
+   * dc_prev = dc * f
    * </pre>
    */
-  static void backward(float[] dGates, int dgOff, float[] dc, int dcOff, float[] dh, int dhOff, int ldDh,
-                       float[] gates, int gOff, float[] tanhC, int tOff, float[] cPrev, int cpOff,
-                       int n, int hidden) {
-    for (int r = 0; r < n; r++) {
-      int g = gOff + r * 4 * hidden;
-      int dg = dgOff + r * 4 * hidden;
-      int dcr = dcOff + r * hidden;
-      int dhr = dhOff + r * ldDh;
-      int tr = tOff + r * hidden;
-      int cp = cpOff + r * hidden;
-      for (int j = 0; j < hidden; j++) {
-        float i = gates[g + j];
-        float f = gates[g + hidden + j];
-        float gg = gates[g + 2 * hidden + j];
-        float o = gates[g + 3 * hidden + j];
-        float tc = tanhC[tr + j];
-        float dhv = dh[dhr + j];
-        float dcv = dc[dcr + j] + dhv * o * (1f - tc * tc);
-        dGates[dg + j] = dcv * gg * i * (1f - i);
-        dGates[dg + hidden + j] = dcv * cPrev[cp + j] * f * (1f - f);
-        dGates[dg + 2 * hidden + j] = dcv * i * (1f - gg * gg);
-        dGates[dg + 3 * hidden + j] = dhv * tc * o * (1f - o);
-        dc[dcr + j] = dcv * f;
-      }
-    }
+  void backward(float[] dGates, int dgOff, float[] dc, int dcOff, float[] dh, int dhOff, int ldDh,
+                float[] gates, int gOff, float[] tanhC, int tOff, float[] cPrev, int cpOff, int n, int hidden);
+
+  /** The vector implementation when {@code jdk.incubator.vector} is loaded, else the scalar one. */
+  static LstmCell best() {
+    return CellChoice.BEST;
+  }
+
+  /** The plain-Java implementation. */
+  static LstmCell scalar() {
+    return CellChoice.SCALAR;
   }
 }

@@ -17,6 +17,7 @@ import io.sparklstm.model.ParameterLayout.LstmSlot;
  */
 final class LstmLayer {
   private final Gemm gemm;
+  private final LstmCell cell;
   private final LstmSlot w;
   private final int inputSize;   // I of this layer
   private final int hidden;      // H
@@ -27,8 +28,9 @@ final class LstmLayer {
   private final int stateRow;    // layer * D + direction
   private final boolean reverse;
 
-  LstmLayer(Gemm gemm, LstmConfig c, LstmSlot w, int layer, int direction) {
-    this.gemm = gemm;
+  LstmLayer(Kernels kernels, LstmConfig c, LstmSlot w, int layer, int direction) {
+    this.gemm = kernels.gemm();
+    this.cell = kernels.cell();
     this.w = w;
     this.inputSize = c.layerInputSize(layer);
     this.hidden = c.hiddenSize();
@@ -102,13 +104,13 @@ final class LstmLayer {
       gemm.gemmNT(rows, g4, hOut, tape.hPrev, off * hOut, hOut, params, w.weightHh(), hOut,
           1f, gates, off * g4, g4);
       if (proj > 0) {
-        LstmCell.forward(tape.hh, off * hidden, hidden, tape.c, tape.tanhC, off * hidden,
+        cell.forward(tape.hh, off * hidden, hidden, tape.c, tape.tanhC, off * hidden,
             gates, off * g4, tape.cPrev, off * hidden, rows, hidden);
         // h = hh W_hr^T
         gemm.gemmNT(rows, proj, hidden, tape.hh, off * hidden, hidden, params, w.weightHr(), hidden,
             0f, y, off * ldy + yCol, ldy);
       } else {
-        LstmCell.forward(y, off * ldy + yCol, ldy, tape.c, tape.tanhC, off * hidden,
+        cell.forward(y, off * ldy + yCol, ldy, tape.c, tape.tanhC, off * hidden,
             gates, off * g4, tape.cPrev, off * hidden, rows, hidden);
       }
       // final states of the rows that end here
@@ -161,10 +163,10 @@ final class LstmLayer {
         // dhh = dh W_hr   (rows, P) x (P, H)
         gemm.gemm(false, false, rows, hidden, proj, 1f, dhTot, dhOff, proj, params, w.weightHr(), hidden,
             0f, scratch.dhBeforeProj, 0, hidden);
-        LstmCell.backward(dG, off * g4, dcCarry, 0, scratch.dhBeforeProj, 0, hidden,
+        cell.backward(dG, off * g4, dcCarry, 0, scratch.dhBeforeProj, 0, hidden,
             tape.gates, off * g4, tape.tanhC, off * hidden, tape.cPrev, off * hidden, rows, hidden);
       } else {
-        LstmCell.backward(dG, off * g4, dcCarry, 0, dhTot, 0, hOut,
+        cell.backward(dG, off * g4, dcCarry, 0, dhTot, 0, hOut,
             tape.gates, off * g4, tape.tanhC, off * hidden, tape.cPrev, off * hidden, rows, hidden);
       }
       // dh_prev = dgates W_hh   (rows, 4H) x (4H, H_out)

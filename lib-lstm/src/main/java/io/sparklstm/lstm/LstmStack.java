@@ -1,6 +1,5 @@
 package io.sparklstm.lstm;
 
-import io.sparklstm.blas.Gemm;
 import io.sparklstm.model.ParameterLayout;
 
 /**
@@ -15,13 +14,13 @@ public final class LstmStack {
   private final LstmConfig config;
   private final LstmLayer[] layers; // [layer * D + direction]
 
-  public LstmStack(LstmConfig config, ParameterLayout layout, Gemm gemm) {
+  public LstmStack(LstmConfig config, ParameterLayout layout, Kernels kernels) {
     this.config = config;
     int d = config.directions();
     this.layers = new LstmLayer[config.numLayers() * d];
     for (int l = 0; l < config.numLayers(); l++) {
       for (int dir = 0; dir < d; dir++) {
-        layers[l * d + dir] = new LstmLayer(gemm, config, layout.lstmSlot(l, dir, d), l, dir);
+        layers[l * d + dir] = new LstmLayer(kernels, config, layout.lstmSlot(l, dir, d), l, dir);
       }
     }
   }

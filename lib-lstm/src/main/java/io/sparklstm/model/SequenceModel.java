@@ -1,6 +1,6 @@
 package io.sparklstm.model;
 
-import io.sparklstm.blas.Gemm;
+import io.sparklstm.lstm.Kernels;
 import io.sparklstm.lstm.Dropout;
 import io.sparklstm.lstm.LstmConfig;
 import io.sparklstm.lstm.LstmStack;
@@ -30,18 +30,18 @@ public final class SequenceModel {
   private final LstmStack stack;
   private final LinearHead head;
 
-  public SequenceModel(ModelConfig config, Gemm gemm) {
+  public SequenceModel(ModelConfig config, Kernels kernels) {
     this.config = config;
     this.layout = ParameterLayout.of(config);
-    this.stack = new LstmStack(config.lstm(), layout, gemm);
+    this.stack = new LstmStack(config.lstm(), layout, kernels);
     this.head = config.hasHead()
-        ? new LinearHead(gemm, config.lstm().outputSize(), config.head().outputSize(), layout.headWeight(),
+        ? new LinearHead(kernels.gemm(), config.lstm().outputSize(), config.head().outputSize(), layout.headWeight(),
             layout.headBias())
         : null;
   }
 
   public SequenceModel(ModelConfig config) {
-    this(config, Gemm.defaultGemm());
+    this(config, Kernels.best());
   }
 
   public ModelConfig config() {

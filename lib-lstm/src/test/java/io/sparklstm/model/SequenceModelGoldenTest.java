@@ -3,7 +3,7 @@ package io.sparklstm.model;
 import static io.sparklstm.testing.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sparklstm.blas.Gemm;
+import io.sparklstm.lstm.Kernels;
 import io.sparklstm.lstm.LstmConfig;
 import io.sparklstm.tensor.Tensor;
 import io.sparklstm.testing.Golden;
@@ -87,7 +87,7 @@ class SequenceModelGoldenTest {
   void lossAndGradientsMatchPyTorch(Path path) {
     Golden g = Golden.load(path);
     String name = g.meta("case");
-    SequenceModel model = new SequenceModel(config(g), Gemm.defaultGemm());
+    SequenceModel model = new SequenceModel(config(g), Kernels.best());
     LossType loss = LossType.parse(g.meta("loss"));
     float[] params = parameters(g, model.layout());
     float[] grads = new float[params.length];
