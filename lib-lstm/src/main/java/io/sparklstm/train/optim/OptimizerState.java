@@ -1,6 +1,7 @@
 package io.sparklstm.train.optim;
 
 import java.io.Serializable;
+import io.sparklstm.train.WeightedMean;
 import java.util.List;
 
 /**
@@ -110,7 +111,8 @@ public final class OptimizerState implements Serializable {
           + states.size() + " states and " + weights.length + " weights");
     }
     OptimizerState first = states.get(0);
-    double total = 0;
+    float[][] buffers = new float[states.size()][];
+    double[] steps = new double[states.size()];
     for (int j = 0; j < states.size(); j++) {
       OptimizerState s = states.get(j);
       if (s.parameterCount != first.parameterCount || s.buffers.length != first.buffers.length) {
@@ -118,31 +120,12 @@ public final class OptimizerState implements Serializable {
             + s.bufferCount() + " buffers of " + s.parameterCount + ", state 0 has " + first.bufferCount() + " of "
             + first.parameterCount);
       }
-      if (!(weights[j] >= 0 && Double.isFinite(weights[j]))) {
-        throw new IllegalArgumentException("averaging weights must be finite and >= 0, got " + weights[j]);
-      }
-      total += weights[j];
-    }
-    if (!(total > 0)) {
-      throw new IllegalArgumentException("averaging weights sum to 0");
-    }
-    double stepOffset = 0;
-    for (int j = 0; j < states.size(); j++) {
-      stepOffset += weights[j] * (states.get(j).step - first.step);
+      buffers[j] = s.buffers;
+      steps[j] = s.step;
     }
     float[] out = new float[first.buffers.length];
-    for (int i = 0; i < out.length; i++) {
-      // offsets from x_0; from 0 when x_0 is inf or NaN (an overflowed exp_avg_sq stays inf)
-      double x0 = Float.isFinite(first.buffers[i]) ? first.buffers[i] : 0;
-      double offset = 0;
-      for (int j = 0; j < states.size(); j++) {
-        if (weights[j] != 0) {
-          offset += weights[j] * (states.get(j).buffers[i] - x0);
-        }
-      }
-      out[i] = (float) (x0 + offset / total);
-    }
-    return new OptimizerState(first.step + stepOffset / total, first.parameterCount, out);
+    WeightedMean.of(buffers, weights, 0, out.length, out, 0);
+    return new OptimizerState(WeightedMean.of(steps, weights), first.parameterCount, out);
   }
 
   /** Checks that params, grads and this state belong together: once per step, before the loop. */
