@@ -226,8 +226,11 @@ public final class SafeTensors {
     }
     long[] out = new long[list.size()];
     for (int i = 0; i < out.length; i++) {
-      if (!(list.get(i) instanceof Long l)) {
-        throw new ModelFileException(what + " must be a list of integers (below 2^63), has " + describe(list.get(i)));
+      Object v = list.get(i);
+      if (!(v instanceof Long l)) {
+        boolean huge = v instanceof Double d && d == Math.rint(d); // Json reads 19+ digit integers as doubles
+        throw new ModelFileException(what + " must be a list of integers, has " + describe(v)
+            + (huge ? " (too large: at most 18 digits)" : ""));
       }
       out[i] = l;
     }
@@ -254,13 +257,13 @@ public final class SafeTensors {
             + e.end() + "]) overlaps tensor \"" + previous.name() + "\" (data_offsets [" + previous.begin() + ", "
             + previous.end() + "])");
       }
-      if (e.begin() > expected) {
-        throw new ModelFileException(source + ": bytes " + expected + " to " + e.begin()
-            + " of the data belong to no tensor (a hole before \"" + e.name() + "\")");
-      }
       if (e.end() > dataBytes) {
         throw new ModelFileException(source + ": truncated: tensor \"" + e.name() + "\" ends at byte " + e.end()
             + " of the data but the data has " + dataBytes + " bytes");
+      }
+      if (e.begin() > expected) {
+        throw new ModelFileException(source + ": bytes " + expected + " to " + e.begin()
+            + " of the data belong to no tensor (a hole before \"" + e.name() + "\")");
       }
       expected = e.end();
       previous = e;

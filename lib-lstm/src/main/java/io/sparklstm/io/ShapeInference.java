@@ -41,7 +41,8 @@ final class ShapeInference {
 
   static ModelConfig infer(Map<String, SafeTensors.Entry> entries, String prefix, boolean batchFirst,
                            double dropout, HeadMode headMode, String source) throws ModelFileException {
-    String where = source + " (no spark-lstm.config metadata, so the architecture comes from the tensor shapes)";
+    Fail fail = message -> new ModelFileException(source + ": " + message + " (the file has no spark-lstm.config"
+        + " metadata, so the architecture comes from the tensor shapes)");
     int layers = 0;
     boolean bidirectional = false;
     for (String name : entries.keySet()) {
@@ -55,32 +56,32 @@ final class ShapeInference {
       }
     }
     if (layers > entries.size()) { // a name like weight_ih_l99999 with a few tensors: the file is wrong
-      throw new ModelFileException(where + ": tensor names go up to layer " + (layers - 1) + " but the file has only "
+      throw fail.with("tensor names go up to layer " + (layers - 1) + " but the file has only "
           + entries.size() + " tensors");
     }
-    long[] wIh = matrix(entries, prefix + "weight_ih_l0", where);
-    long[] wHh = matrix(entries, prefix + "weight_hh_l0", where);
+    long[] wIh = matrix(entries, prefix + "weight_ih_l0", fail);
+    long[] wHh = matrix(entries, prefix + "weight_hh_l0", fail);
     if (wHh[0] % 4 != 0 || wHh[0] == 0) {
-      throw new ModelFileException(where + ": tensor \"" + prefix + "weight_hh_l0\" has " + wHh[0]
-          + " rows; an nn.LSTM has 4*hidden_size rows there (gates i, f, g, o)");
+      throw fail.with("tensor \"" + prefix + "weight_hh_l0\" has " + wHh[0]
+          + " rows; an nn.LSTM has 4*hidden_size rows there, one block per gate i, f, g, o");
     }
     long hidden = wHh[0] / 4;
     boolean bias = entries.containsKey(prefix + "bias_ih_l0") || entries.containsKey(prefix + "bias_hh_l0");
     long proj = 0;
     if (entries.containsKey(prefix + "weight_hr_l0")) {
-      proj = matrix(entries, prefix + "weight_hr_l0", where)[0];
+      proj = matrix(entries, prefix + "weight_hr_l0", fail)[0];
     }
     LstmConfig lstm;
     try {
       lstm = new LstmConfig((int) wIh[1], (int) hidden, layers, bias, batchFirst, dropout, bidirectional, (int) proj);
     } catch (IllegalArgumentException e) { // e.g. an empty weight_ih_l0, or proj_size >= hidden_size
-      throw new ModelFileException(where + ": " + e.getMessage());
+      throw fail.with(e.getMessage());
     }
     if (!prefix.isEmpty() && (entries.containsKey("head.weight") || entries.containsKey("head.bias"))) {
-      long out = entries.containsKey("head.weight") ? matrix(entries, "head.weight", where)[0]
+      long out = entries.containsKey("head.weight") ? matrix(entries, "head.weight", fail)[0]
           : entries.get("head.bias").shape().length == 1 ? entries.get("head.bias").shape()[0] : 0;
       if (out <= 0) {
-        throw new ModelFileException(where + ": cannot read out_features from head.weight/head.bias");
+        throw fail.with("cannot read out_features from head.weight or head.bias");
       }
       return new ModelConfig(lstm, new HeadConfig((int) out, headMode));
     }
@@ -88,17 +89,22 @@ final class ShapeInference {
   }
 
   /** The (rows, columns) of a 2-D tensor that must be there. */
-  private static long[] matrix(Map<String, SafeTensors.Entry> entries, String name, String where)
+  private static long[] matrix(Map<String, SafeTensors.Entry> entries, String name, Fail fail)
       throws ModelFileException {
     SafeTensors.Entry e = entries.get(name);
     if (e == null) {
-      throw new ModelFileException(where + ": missing tensor \"" + name + "\"");
+      throw fail.with("missing tensor \"" + name + "\"");
     }
     if (e.shape().length != 2) {
-      throw new ModelFileException(where + ": tensor \"" + name + "\" has shape " + Arrays.toString(e.shape())
+      throw fail.with("tensor \"" + name + "\" has shape " + Arrays.toString(e.shape())
           + "; expected a matrix (2 dimensions)");
     }
     return e.shape();
+  }
+
+  /** Makes the exception for a message, adding where the architecture came from. */
+  private interface Fail {
+    ModelFileException with(String message);
   }
 
   /** ", it has: a, b, c" with the first few tensor names, to show what the file is. */
