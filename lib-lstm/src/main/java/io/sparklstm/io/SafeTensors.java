@@ -239,8 +239,13 @@ public final class SafeTensors {
 
   /** A JSON value for a message, cut short if long. */
   private static String describe(Object value) {
-    String s = value instanceof Map || value instanceof List ? (value instanceof Map ? "an object" : "a list")
-        : Json.write(value);
+    if (value instanceof Map) {
+      return "an object";
+    }
+    if (value instanceof List) {
+      return "a list";
+    }
+    String s = Json.write(value);
     return s.length() > 40 ? s.substring(0, 40) + "..." : s;
   }
 
