@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,10 @@ import java.util.Map;
  */
 public final class SafeTensors {
   /** Headers above this size are refused (the reference implementation's limit). */
-  public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+  public static final long MAX_HEADER_BYTES = 100_000_000L;
+
+  /** Shapes with more dimensions than this are refused. */
+  public static final int MAX_DIMS = 64;
 
   /** One tensor's header entry; begin and end are byte offsets into the data section. */
   public record Entry(String name, String dtype, long[] shape, long begin, long end) {
@@ -94,24 +98,32 @@ public final class SafeTensors {
           + " bytes is shorter than the 8-byte header length");
     }
     ByteBuffer buf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-    long headerLength = buf.getLong(0);
-    if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
+    long headerLength = buf.getLong(0); // an unsigned 64-bit number in the file
+    if (headerLength < 0) {
       throw new ModelFileException(source + ": not a safetensors file: header length "
-          + Long.toUnsignedString(headerLength) + " is over the " + MAX_HEADER_BYTES + "-byte limit");
+          + Long.toUnsignedString(headerLength) + " has the top bit set (over 2^63)");
     }
-    if (headerLength < 2 || 8 + headerLength > file.length) {
+    if (headerLength > MAX_HEADER_BYTES) {
+      throw new ModelFileException(source + ": not a safetensors file: header length " + headerLength
+          + " is over the " + MAX_HEADER_BYTES + "-byte limit");
+    }
+    if (headerLength < 2) {
+      throw new ModelFileException(source + ": not a safetensors file: header length " + headerLength
+          + " is too small for a JSON object");
+    }
+    if (8 + headerLength > file.length) {
       throw new ModelFileException(source + ": truncated or not a safetensors file: header length "
-          + headerLength + " but the file has " + file.length + " bytes");
+          + headerLength + " but only " + (file.length - 8) + " bytes follow it");
     }
     String header = utf8(file, (int) headerLength, source);
     Object parsed;
     try {
       parsed = Json.parse(header);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) { // Json's only failure (NumberFormatException included)
       throw new ModelFileException(source + ": header is not valid JSON: " + e.getMessage());
     }
     if (!(parsed instanceof Map<?, ?> top)) {
-      throw new ModelFileException(source + ": header must be a JSON object");
+      throw new ModelFileException(source + ": header must be a JSON object, is " + describe(parsed));
     }
     ByteBuffer data = ByteBuffer.wrap(file, 8 + (int) headerLength, file.length - 8 - (int) headerLength)
         .slice().order(ByteOrder.LITTLE_ENDIAN);
@@ -162,15 +174,19 @@ public final class SafeTensors {
         throw new ModelFileException(where + " has an unknown field \"" + key + "\"");
       }
     }
-    if (!(m.get("dtype") instanceof String dtype) || !DTYPE_BYTES.containsKey(dtype)) {
-      throw new ModelFileException(where + " has an unknown dtype " + m.get("dtype"));
+    Object dtypeValue = m.get("dtype");
+    if (!(dtypeValue instanceof String dtype)) {
+      throw new ModelFileException(where + " needs a dtype string, has " + describe(dtypeValue));
+    }
+    if (!DTYPE_BYTES.containsKey(dtype)) {
+      throw new ModelFileException(where + " has an unknown dtype " + describe(dtype));
     }
     long[] shape = longs(m.get("shape"), where + " shape", -1);
     long[] offsets = longs(m.get("data_offsets"), where + " data_offsets", 2);
     long elements = 1;
     for (long s : shape) {
       if (s < 0) {
-        throw new ModelFileException(where + " has a negative dimension in shape");
+        throw new ModelFileException(where + " has a negative dimension " + s + " in its shape");
       }
       if (s > Integer.MAX_VALUE) {
         throw new ModelFileException(where + " has a dimension of " + s + ", more than 2^31-1");
@@ -192,7 +208,7 @@ public final class SafeTensors {
           + "] that do not form a range");
     }
     if (offsets[1] - offsets[0] != bytes) {
-      throw new ModelFileException(where + " has shape " + java.util.Arrays.toString(shape) + " of " + dtype
+      throw new ModelFileException(where + " has shape " + Arrays.toString(shape) + " of " + dtype
           + " (" + bytes + " bytes) but data_offsets span " + (offsets[1] - offsets[0]) + " bytes");
     }
     return new Entry(name, dtype, shape, offsets[0], offsets[1]);
@@ -200,22 +216,37 @@ public final class SafeTensors {
 
   private static long[] longs(Object value, String what, int expectedLength) throws ModelFileException {
     if (!(value instanceof List<?> list)) {
-      throw new ModelFileException(what + " must be a list of integers");
+      throw new ModelFileException(what + " must be a list of integers, is " + describe(value));
     }
     if (expectedLength >= 0 && list.size() != expectedLength) {
       throw new ModelFileException(what + " must have " + expectedLength + " entries, has " + list.size());
     }
-    if (list.size() > 64) {
-      throw new ModelFileException(what + " has " + list.size() + " entries; at most 64 are allowed");
+    if (list.size() > MAX_DIMS) {
+      throw new ModelFileException(what + " has " + list.size() + " entries; at most " + MAX_DIMS + " are allowed");
     }
     long[] out = new long[list.size()];
     for (int i = 0; i < out.length; i++) {
-      if (!(list.get(i) instanceof Long l)) {
-        throw new ModelFileException(what + " must be a list of integers, has " + list.get(i));
+      Object v = list.get(i);
+      if (!(v instanceof Long l)) {
+        boolean huge = v instanceof Double d && d == Math.rint(d); // Json reads 19+ digit integers as doubles
+        throw new ModelFileException(what + " must be a list of integers, has " + describe(v)
+            + (huge ? " (too large: at most 18 digits)" : ""));
       }
       out[i] = l;
     }
     return out;
+  }
+
+  /** A JSON value for a message, cut short if long. */
+  private static String describe(Object value) {
+    if (value instanceof Map) {
+      return "an object";
+    }
+    if (value instanceof List) {
+      return "a list";
+    }
+    String s = Json.write(value);
+    return s.length() > 40 ? s.substring(0, 40) + "..." : s;
   }
 
   /** Tensors must tile the data section exactly: in offset order, no overlap, no hole, no tail. */
@@ -224,24 +255,27 @@ public final class SafeTensors {
     List<Entry> sorted = new ArrayList<>(entries.values());
     sorted.sort((a, b) -> a.begin() != b.begin() ? Long.compare(a.begin(), b.begin()) : Long.compare(a.end(), b.end()));
     long expected = 0;
+    Entry previous = null;
     for (Entry e : sorted) {
       if (e.begin() < expected) {
-        throw new ModelFileException(source + ": tensor \"" + e.name() + "\" overlaps another tensor (data_offsets ["
-            + e.begin() + ", " + e.end() + "])");
-      }
-      if (e.begin() > expected) {
-        throw new ModelFileException(source + ": bytes " + expected + " to " + e.begin()
-            + " of the data belong to no tensor (before \"" + e.name() + "\")");
+        throw new ModelFileException(source + ": tensor \"" + e.name() + "\" (data_offsets [" + e.begin() + ", "
+            + e.end() + "]) overlaps tensor \"" + previous.name() + "\" (data_offsets [" + previous.begin() + ", "
+            + previous.end() + "])");
       }
       if (e.end() > dataBytes) {
         throw new ModelFileException(source + ": truncated: tensor \"" + e.name() + "\" ends at byte " + e.end()
-            + " but the data has " + dataBytes + " bytes");
+            + " of the data but the data has " + dataBytes + " bytes");
+      }
+      if (e.begin() > expected) {
+        throw new ModelFileException(source + ": bytes " + expected + " to " + e.begin()
+            + " of the data belong to no tensor (a hole before \"" + e.name() + "\")");
       }
       expected = e.end();
+      previous = e;
     }
     if (expected != dataBytes) {
       throw new ModelFileException(source + ": " + (dataBytes - expected)
-          + " bytes after the last tensor belong to no tensor");
+          + " trailing bytes after the last tensor belong to no tensor");
     }
   }
 
