@@ -1,0 +1,14 @@
+package io.sparklstm.jobs.train;
+
+/**
+ * Bad training data found on an executor: the message names the row (0-based, in input order), the
+ * column and the problem. Spark wraps it in its own exception; the driver unwraps it into a
+ * user error (see {@link DataErrors}).
+ */
+public final class DataError extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public DataError(String message) {
+    super(message);
+  }
+}
