@@ -24,7 +24,10 @@ public interface Sessions {
   Sessions DEFAULT = new Sessions() {
     @Override
     public SparkSession start(SparkSection spark, String appName) {
-      return SparkSession.builder().config(sparkConf(spark, new SparkConf(), appName)).getOrCreate();
+      SparkConf conf = sparkConf(spark, new SparkConf(), appName);
+      LoggerFactory.getLogger(Sessions.class).info("starting Spark {} (master {})",
+          org.apache.spark.package$.MODULE$.SPARK_VERSION(), conf.get("spark.master"));
+      return SparkSession.builder().config(conf).getOrCreate();
     }
 
     @Override

@@ -201,8 +201,17 @@ final class ConfigReader {
     }
     ConfigValue v = config.getValue(key);
     String rendered = v.render(ConfigRenderOptions.concise());
-    String where = v.origin().description();
-    return v.valueType().name().toLowerCase() + " " + rendered + (where == null ? "" : " (" + where + ")");
+    return v.valueType().name().toLowerCase() + " " + rendered + where(v);
+  }
+
+  /** " (file.conf: 3)" or " (command line)" for a user's value; "" for a default. */
+  private static String where(ConfigValue v) {
+    String file = v.origin().filename();
+    if (file != null) {
+      return " (" + file + ": " + v.origin().lineNumber() + ")";
+    }
+    String description = v.origin().description();
+    return description != null && description.startsWith("command line") ? " (command line)" : "";
   }
 
   private static String fmt(double v) {

@@ -100,7 +100,7 @@ class JobConfigTest {
   @Test
   void wrongTypeNamesKeyAndExpectedType() {
     String m = error(() -> JobConfig.load(null, List.of("train.epochs=three")));
-    assertTrue(m.startsWith("train.epochs: expected an integer, got string \"three\""), m);
+    assertEquals("train.epochs: expected an integer, got string \"three\" (command line)", m);
     assertTrue(error(() -> JobConfig.parse("train.shuffle = maybe"))
         .startsWith("train.shuffle: expected a boolean"));
     assertTrue(error(() -> JobConfig.parse("window.value-columns = v0"))
@@ -148,6 +148,14 @@ class JobConfigTest {
     assertEquals(8, lstm.hiddenSize());
     assertEquals(2, lstm.numLayers());
     assertTrue(lstm.bidirectional());
+  }
+
+  @Test
+  void wrongTypeInAFileNamesFileAndLine() throws Exception {
+    Path f = dir.resolve("run.conf");
+    Files.writeString(f, "train {\n  epochs = many\n}\n");
+    assertEquals("train.epochs: expected an integer, got string \"many\" (" + f + ": 2)",
+        error(() -> JobConfig.load(f, List.of())));
   }
 
   @Test
