@@ -25,10 +25,11 @@ public final class Main {
   /** Every command; adding one is one line. */
   static List<Command> commands() {
     return List.of(
-        new NotImplementedCommand("train", "train a model with parameter averaging"),
+        new io.sparklstm.jobs.train.TrainCommand(),
         new NotImplementedCommand("predict", "apply a model to a table of sequences"),
         new WindowCommand(),
-        new GenerateCommand());
+        new GenerateCommand(),
+        new QuickstartCommand());
   }
 
   public static final int OK = 0;

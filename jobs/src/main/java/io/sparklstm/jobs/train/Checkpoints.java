@@ -17,8 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.Logger;
 
 /**
  * One checkpoint per completed epoch, {@code epoch-0003.safetensors} in the checkpoint directory:
@@ -30,7 +30,7 @@ import org.apache.logging.log4j.Logger;
  * whose fingerprint matches, and says why it skips any other.
  */
 final class Checkpoints {
-  private static final Logger LOG = LogManager.getLogger(Checkpoints.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
   private static final String PREFIX = "epoch-";
   private static final String SUFFIX = ".safetensors";
   private static final String KEY = "spark-lstm.checkpoint";

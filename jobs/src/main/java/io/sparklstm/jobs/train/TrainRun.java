@@ -15,8 +15,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.Logger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
@@ -26,7 +26,7 @@ import org.apache.spark.sql.SparkSession;
  * and a checkpoint; at the end the model file and the loss-curve picture.
  */
 public final class TrainRun {
-  private static final Logger LOG = LogManager.getLogger(TrainRun.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TrainRun.class);
 
   /** Where a run writes. */
   public record Outputs(String model, String checkpointDir, String metrics, String picture) {}

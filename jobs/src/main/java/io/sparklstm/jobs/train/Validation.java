@@ -35,11 +35,12 @@ final class Validation {
     sc.setJobDescription("spark-lstm train: validation after epoch " + (epoch + 1) + "/" + epochs);
     Broadcast<float[]> shared = sc.broadcast(parameters);
     ModelConfig config = setup.model();
+    io.sparklstm.model.LossType loss = setup.loss();
     try {
       return batches.mapPartitions(it -> {
         SequenceModel model = new SequenceModel(config, Kernels.best());
         SequenceModel.Workspace ws = model.newWorkspace();
-        Evaluation e = new Evaluation(setup.loss());
+        Evaluation e = new Evaluation(loss);
         float[] params = shared.value();
         while (it.hasNext()) {
           SequenceBatch b = it.next();
