@@ -28,9 +28,16 @@ import java.util.function.DoubleSupplier;
  * at least 0.25: a zero h_0 has no scale of its own), at most 2^-4; for the values of magnitude
  * 0.3 to 1 that the tests use, that is 2^-4 = 0.0625.
  *
- * <p>The comparison ({@link #error}) is relative per element, measured against a floor of a tenth
- * of the tensor's largest numerical gradient, like {@link Close}: a float32 forward pass cannot
- * resolve the derivative of an element far below the tensor's scale any better than that.
+ * <p>The comparison ({@link #error}, {@link Comparison}) is relative per element, measured against
+ * a floor: a tenth of the tensor's largest numerical gradient (like {@link Close}), and at least
+ * {@link #GLOBAL_FLOOR} of the largest gradient in the whole check. The second floor matters for
+ * SequenceModel losses, whose gradients span four decades (head.bias ~ 1, weight_hh_l0 ~ 1e-5):
+ * the float32 loss resolves a derivative only to about 1e-7 of itself divided by h, so a tensor
+ * whose every gradient is ~1e-5 shows relative errors near 1e-2 against its own scale (measured:
+ * 9.6e-3), pure noise. With the floors, an error is caught when it exceeds the tolerance times
+ * the largest of: the element's own gradient, a tenth of its tensor's largest, and 1e-2 of the
+ * check's largest. A 1% error planted in the cell's dc_prev fails every case that has a recurrence
+ * inside a chunk with errors of 1e-2 to 1e-1 (the tolerances are 2e-3).
  */
 public final class GradCheck {
   /** Every perturbed value is a multiple of this (see the class comment). */
