@@ -23,9 +23,10 @@ import java.util.function.DoubleSupplier;
  * of its terms, which the stencil divides by h; the truncation error grows as h^6. Measured on the
  * LSTM checks, the error falls as 1/h up to h ~ 2^-4 (noise-bound) and grows again from 2^-3
  * (truncation-bound). Worst errors over the LSTM cases, measured against a tenth of each tensor's
- * largest gradient only: 4-point stencil with h = 2^-8 (about 1e-2 of the values' magnitude) 1.2e-2,
- * with h = 2^-5 1.2e-3, with h = 2^-3 1.3e-1; this stencil with h = 2^-5 1.4e-3, with h = 2^-4
- * 6.9e-4, with h = 2^-3 6.4e-2. So h is the power of two nearest {@link #RELATIVE_STEP} of the tensor's RMS (taken as
+ * largest gradient only (h for most tensors; values have magnitudes 0.3 to 1): the 4-point stencil
+ * (f(x±h), f(x±2h)) gave 1.2e-2 with h = 2^-8 (about 1e-2 of the values), 1.2e-3 with 2^-5, 1.0e-2
+ * with 2^-3 and 1.3e-1 with 2^-2; this stencil 1.4e-3 with 2^-5, 6.9e-4 with 2^-4, 1.4e-3 with
+ * 2^-3 and 6.4e-2 with 2^-2. So h is the power of two nearest {@link #RELATIVE_STEP} of the tensor's RMS (taken as
  * at least 0.25: a zero h_0 has no scale of its own), at most 2^-4; for the values of magnitude
  * 0.3 to 1 that the tests use, that is 2^-4 = 0.0625.
  *
