@@ -26,9 +26,9 @@ import java.util.function.DoubleSupplier;
  * largest gradient only (h for most tensors; values have magnitudes 0.3 to 1): the 4-point stencil
  * (f(x±h), f(x±2h)) gave 1.2e-2 with h = 2^-8 (about 1e-2 of the values), 1.2e-3 with 2^-5, 1.0e-2
  * with 2^-3 and 1.3e-1 with 2^-2; this stencil 1.4e-3 with 2^-5, 6.9e-4 with 2^-4, 1.4e-3 with
- * 2^-3 and 6.4e-2 with 2^-2. So h is the power of two nearest {@link #RELATIVE_STEP} of the tensor's RMS (taken as
- * at least 0.25: a zero h_0 has no scale of its own), at most 2^-4; for the values of magnitude
- * 0.3 to 1 that the tests use, that is 2^-4 = 0.0625.
+ * 2^-3 and 6.4e-2 with 2^-2. So h is the power of two nearest {@link #RELATIVE_STEP} of the
+ * tensor's RMS (taken as at least 0.25: a zero h_0 has no scale of its own), at most 2^-4; for the
+ * values of magnitude 0.3 to 1 that the tests use, that is 2^-4 = 0.0625.
  *
  * <p>The comparison ({@link #error}, {@link Comparison}) is relative per element, measured against
  * a floor: a tenth of the tensor's largest numerical gradient (like {@link Close}), and at least
