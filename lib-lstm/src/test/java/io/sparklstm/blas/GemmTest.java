@@ -194,7 +194,8 @@ class GemmTest {
         }
       }
     }
-    System.out.printf("GEMM native vs java: %d of %d elements identical, the rest within the bound%n", identical, total);
+    System.out.printf("GEMM native vs java: %d of %d elements identical, the rest within the bound%n", identical,
+        total);
   }
 
   @Test
@@ -263,7 +264,8 @@ class GemmTest {
 
   private static void expectError(Runnable call, String fragment) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run, fragment);
-    assertTrue(e.getMessage().contains(fragment), "message \"" + e.getMessage() + "\" should contain \"" + fragment + "\"");
+    assertTrue(e.getMessage().contains(fragment),
+        "message \"" + e.getMessage() + "\" should contain \"" + fragment + "\"");
     assertTrue(e.getMessage().startsWith("gemm: "), e.getMessage());
   }
 

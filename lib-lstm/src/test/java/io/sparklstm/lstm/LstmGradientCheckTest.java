@@ -43,9 +43,33 @@ class LstmGradientCheckTest {
   static final double TOL = 2e-3;
   private static final Map<String, Double> WORST = new TreeMap<>();
 
-  /** One configuration to check. lengths null = every row full length. */
+  /** One configuration to check: T=4, B=3, all rows full length, default state, eval mode unless changed. */
   record Case(String name, LstmConfig config, int steps, int batch, boolean unbatched, int[] lengths,
               boolean givenState, boolean training) {
+    static Case of(String name, LstmConfig config) {
+      return new Case(name, config, 4, 3, false, null, false, false);
+    }
+
+    Case withLengths(int... l) {
+      return new Case(name, config, steps, batch, unbatched, l, givenState, training);
+    }
+
+    Case withState() {
+      return new Case(name, config, steps, batch, unbatched, lengths, true, training);
+    }
+
+    Case asUnbatched() {
+      return new Case(name, config, steps, 1, true, lengths, givenState, training);
+    }
+
+    Case inTraining() {
+      return new Case(name, config, steps, batch, unbatched, lengths, givenState, true);
+    }
+
+    Case withSize(int t, int b) {
+      return new Case(name, config, t, b, unbatched, lengths, givenState, training);
+    }
+
     @Override
     public String toString() {
       return name;
@@ -57,28 +81,26 @@ class LstmGradientCheckTest {
   }
 
   static Stream<Case> cases() {
-    int[] none = null;
     return Stream.of(
-        new Case("layers1_default_state", cfg(1), 4, 3, false, none, false, false),
-        new Case("layers2_state", cfg(2), 4, 3, false, none, true, false),
-        new Case("layers3_nobias_state", cfg(3).withBias(false), 4, 3, false, none, true, false),
-        new Case("layers2_batchfirst_varlen", cfg(2).withBatchFirst(true), 4, 3, false, new int[] {2, 4, 1}, true, false),
-        new Case("bidir_varlen_default_state", cfg(1).withBidirectional(true), 4, 3, false, new int[] {3, 1, 4}, false, false),
-        new Case("bidir_layers2_varlen_state", cfg(2).withBidirectional(true), 4, 3, false, new int[] {4, 2, 3}, true, false),
-        new Case("proj_state", cfg(1).withProjSize(2), 4, 3, false, none, true, false),
-        new Case("proj_bidir_layers2_batchfirst_varlen", cfg(2).withProjSize(2).withBidirectional(true).withBatchFirst(true),
-            4, 3, false, new int[] {1, 4, 3}, true, false),
-        new Case("proj1_layers3_nobias_varlen_default_state", cfg(3).withProjSize(1).withBias(false), 4, 3, false,
-            new int[] {3, 3, 4}, false, false),
-        new Case("unbatched_layers2_state", cfg(2), 4, 1, true, none, true, false),
-        new Case("unbatched_bidir_proj_default_state", cfg(1).withBidirectional(true).withProjSize(2), 4, 1, true, none,
-            false, false),
-        new Case("dropout_layers3_bidir_varlen_state", cfg(3).withBidirectional(true).withDropout(0.5), 4, 3, false,
-            new int[] {2, 4, 3}, true, true),
-        new Case("dropout_proj_layers2_batchfirst", cfg(2).withProjSize(2).withDropout(0.3).withBatchFirst(true), 4, 3,
-            false, none, true, true),
-        new Case("dropout_eval_mode_layers2", cfg(2).withDropout(0.5), 4, 3, false, new int[] {4, 1, 2}, true, false),
-        new Case("one_step_one_row", cfg(2).withBidirectional(true), 1, 1, false, none, true, false));
+        Case.of("layers1_default_state", cfg(1)),
+        Case.of("layers2_state", cfg(2)).withState(),
+        Case.of("layers3_nobias_state", cfg(3).withBias(false)).withState(),
+        Case.of("layers2_batchfirst_varlen", cfg(2).withBatchFirst(true)).withLengths(2, 4, 1).withState(),
+        Case.of("bidir_varlen_default_state", cfg(1).withBidirectional(true)).withLengths(3, 1, 4),
+        Case.of("bidir_layers2_varlen_state", cfg(2).withBidirectional(true)).withLengths(4, 2, 3).withState(),
+        Case.of("proj_state", cfg(1).withProjSize(2)).withState(),
+        Case.of("proj_bidir_layers2_batchfirst_varlen",
+            cfg(2).withProjSize(2).withBidirectional(true).withBatchFirst(true)).withLengths(1, 4, 3).withState(),
+        Case.of("proj1_layers3_nobias_varlen_default_state", cfg(3).withProjSize(1).withBias(false))
+            .withLengths(3, 3, 4),
+        Case.of("unbatched_layers2_state", cfg(2)).asUnbatched().withState(),
+        Case.of("unbatched_bidir_proj_default_state", cfg(1).withBidirectional(true).withProjSize(2)).asUnbatched(),
+        Case.of("dropout_layers3_bidir_varlen_state", cfg(3).withBidirectional(true).withDropout(0.5))
+            .withLengths(2, 4, 3).withState().inTraining(),
+        Case.of("dropout_proj_layers2_batchfirst", cfg(2).withProjSize(2).withDropout(0.3).withBatchFirst(true))
+            .withState().inTraining(),
+        Case.of("dropout_eval_mode_layers2", cfg(2).withDropout(0.5)).withLengths(4, 1, 2).withState(),
+        Case.of("one_step_one_row", cfg(2).withBidirectional(true)).withSize(1, 1).withState());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -93,11 +115,15 @@ class LstmGradientCheckTest {
     int[] inShape = k.unbatched() ? new int[] {k.steps(), c.inputSize()}
         : c.batchFirst() ? new int[] {k.batch(), k.steps(), c.inputSize()}
         : new int[] {k.steps(), k.batch(), c.inputSize()};
-    int[] hShape = k.unbatched() ? new int[] {rows, c.outputHiddenSize()} : new int[] {rows, k.batch(), c.outputHiddenSize()};
+    int[] hShape = k.unbatched() ? new int[] {rows, c.outputHiddenSize()}
+        : new int[] {rows, k.batch(), c.outputHiddenSize()};
     int[] cShape = k.unbatched() ? new int[] {rows, c.hiddenSize()} : new int[] {rows, k.batch(), c.hiddenSize()};
     Tensor x = Tensor.of(GradCheck.uniform(random, numel(inShape), 1.0), inShape);
-    Tensor h0 = Tensor.of(k.givenState() ? GradCheck.uniform(random, numel(hShape), 0.5) : new float[numel(hShape)], hShape);
-    Tensor c0 = Tensor.of(k.givenState() ? GradCheck.uniform(random, numel(cShape), 0.5) : new float[numel(cShape)], cShape);
+    // a default state is zeros; its gradient is checked at explicit zeros
+    Tensor h0 = Tensor.of(k.givenState() ? GradCheck.uniform(random, numel(hShape), 0.5) : new float[numel(hShape)],
+        hShape);
+    Tensor c0 = Tensor.of(k.givenState() ? GradCheck.uniform(random, numel(cShape), 0.5) : new float[numel(cShape)],
+        cShape);
     Dropout dropout = k.training() ? Dropout.seeded(k.name().length()) : null;
 
     LstmResult r0 = lstm.forward(x, k.lengths(), k.givenState() ? h0 : null, k.givenState() ? c0 : null,

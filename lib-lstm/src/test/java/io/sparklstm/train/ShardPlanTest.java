@@ -36,8 +36,9 @@ class ShardPlanTest {
     ShardPlan plan = new ShardPlan(n, workers, false, 0);
     long total = 0;
     for (int w = 0; w < workers; w++) {
-      assertEquals(floorShare(w, n, workers), plan.shardStart(w), "start of shard " + w + " of " + workers + ", N=" + n);
-      assertEquals(floorShare(w + 1, n, workers), plan.shardEnd(w), "end of shard " + w + " of " + workers + ", N=" + n);
+      String where = "shard " + w + " of " + workers + ", N=" + n;
+      assertEquals(floorShare(w, n, workers), plan.shardStart(w), "start of " + where);
+      assertEquals(floorShare(w + 1, n, workers), plan.shardEnd(w), "end of " + where);
       long size = plan.shardSize(w);
       assertTrue(size == n / workers || size == n / workers + 1, "shard sizes differ by at most one");
       total += size;
