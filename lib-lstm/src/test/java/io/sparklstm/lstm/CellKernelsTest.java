@@ -33,7 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       h = o * tanh(c) bit-identical to that float product;</li>
  *   <li>backward: on the same tape, bit-identical (the same float operations in the same order).</li>
  * </ul>
- * The run prints the largest differences measured.
+ * The run prints the largest differences measured; with 512-bit vectors (16 lanes): activations
+ * within 0.50 ulps (scalar, exp in double) and 1.75 ulps (vector, SVML) of exact, the cells' c within
+ * 2 ulps of |f c_prev| + |i g| of each other, backward bit-identical.
  */
 class CellKernelsTest {
   /** Largest distance in ulps of an activation from its exact value. */
@@ -137,7 +139,7 @@ class CellKernelsTest {
         assertTrue(u <= ACTIVATION_ULPS, name + ": tanh(" + s.c[at] + ") is " + s.tanhC[at] + ", exact " + t);
         assertEquals(o * s.tanhC[at], s.h[s.off + r * s.ldh + j], 0f, name + ": h = o * tanh(c) in float");
       }
-      for (int j = s.hidden; j < s.ldh && r + 1 < s.n; j++) {
+      for (int j = s.hidden; j < s.ldh; j++) {
         assertTrue(Float.isNaN(s.h[s.off + r * s.ldh + j]), name + ": h written outside its row");
       }
     }
