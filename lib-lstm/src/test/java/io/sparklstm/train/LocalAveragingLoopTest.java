@@ -32,7 +32,7 @@ class LocalAveragingLoopTest {
     Optimizer opt = TrainData.adam();
     SequenceModel model = TrainData.model();
     TrainingState start = TrainData.initialState(model, opt, 3);
-    LocalAveragingLoop loop = new LocalAveragingLoop(TrainData.trainer(model, opt), 4, 1, frequency, shuffle, SEED);
+    LocalAveragingLoop loop = TrainData.loop(model, opt, 4, 1, frequency, shuffle, SEED);
 
     Trainer trainer = TrainData.trainer(TrainData.model(), opt);
     TrainingState byHand = start.copy();
@@ -59,8 +59,7 @@ class LocalAveragingLoopTest {
     Optimizer opt = TrainData.adam();
     SequenceModel model = TrainData.model();
     TrainingState start = TrainData.initialState(model, opt, 4);
-    LocalAveragingLoop loop = new LocalAveragingLoop(TrainData.trainer(model, opt), batchSize, workers, frequency,
-        true, SEED);
+    LocalAveragingLoop loop = TrainData.loop(model, opt, batchSize, workers, frequency, true, SEED);
 
     Trainer trainer = TrainData.trainer(TrainData.model(), opt);
     TrainingState byHand = start.copy();

@@ -40,6 +40,14 @@ final class TrainData {
     return new Trainer(model, LossType.MSE, optimizer, 1.0, 0);
   }
 
+  /** The averaging loop over {@link #model()}'s kernels with {@link #trainer}'s loss and clipping. */
+  static LocalAveragingLoop loop(SequenceModel model, Optimizer optimizer, int batchSize, int workers, int frequency,
+                                 boolean shuffle, long seed) {
+    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, optimizer, 1.0, 0, batchSize, workers,
+        frequency, shuffle, seed);
+    return new LocalAveragingLoop(setup, Kernels.scalarCell(Gemm.javaGemm()));
+  }
+
   static TrainingState initialState(SequenceModel model, Optimizer optimizer, long seed) {
     float[] params = ParameterInit.initialize(model.config(), model.layout(), seed);
     return new TrainingState(params, optimizer.init(params.length));
