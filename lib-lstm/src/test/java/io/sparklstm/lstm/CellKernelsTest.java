@@ -21,30 +21,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * larger than a row, and pre-activations from small to saturating; and which kernels
  * {@link Kernels#best()} picks.
  *
- * <p>What "within a few ulps" means per quantity, with the ulp taken of the quantity's own scale:
- * <ul>
- *   <li>activated gates: each of sigmoid/tanh within {@link #ACTIVATION_ULPS} ulps of the exact
- *       value (computed in double) of the same pre-activation, so the two cells differ by at most
- *       twice that;</li>
- *   <li>c = f * c_prev + i * g: bit-identical to that float expression of the cell's own gates (no
- *       fused multiply-add in either), so the cells' c differ by at most a few ulps of
- *       |f c_prev| + |i g| (c itself can be much smaller: cancellation);</li>
- *   <li>tanh(c): within {@link #ACTIVATION_ULPS} ulps of the exact tanh of the cell's own c;
- *       h = o * tanh(c) bit-identical to that float product;</li>
- *   <li>backward: on the same tape, bit-identical (the same float operations in the same order).</li>
- * </ul>
- * The run prints the largest differences measured; with 512-bit vectors (16 lanes): activations
- * within 0.50 ulps (scalar, exp in double) and 1.75 ulps (vector, SVML) of exact, the cells' c within
- * 2 ulps of |f c_prev| + |i g| of each other, backward bit-identical.
+ * <p>Both cells perform the same float operations in the same order ({@link FloatMath}), so their
+ * forward and backward results must be bit-identical; each activation must also be within
+ * {@link #ACTIVATION_ULPS} ulps of the exact value (computed in double) of its pre-activation, and
+ * c, tanh(c) and h must be exactly the float expressions of the cell's own gates. The run prints
+ * the largest activation error measured (1.75 ulps when this was written).
  */
 class CellKernelsTest {
   /** Largest distance in ulps of an activation from its exact value. */
-  static final double ACTIVATION_ULPS = 2;
-  /** Largest distance between the cells' c, in ulps of |f c_prev| + |i g|. */
-  static final double STATE_ULPS = 4;
+  static final double ACTIVATION_ULPS = 2.5;
 
   static final LstmCell SCALAR = LstmCell.scalar();
-  private static final double[] WORST = new double[3]; // activation ulps (scalar, vector), state ulps
+  private static final double[] WORST = new double[2]; // activation ulps (scalar, vector)
 
   static IntStream hiddenSizes() {
     return IntStream.of(1, 5, 17, 33);
@@ -150,7 +138,7 @@ class CellKernelsTest {
 
   @ParameterizedTest(name = "H = {0}")
   @MethodSource("hiddenSizes")
-  void forwardWithinFewUlpsOfExactAndOfEachOther(int hidden) {
+  void forwardWithinFewUlpsOfExactAndBitIdenticalBetweenCells(int hidden) {
     LstmCell vector = vectorCell();
     for (int n : new int[] {1, 3, 7}) {
       Step s = new Step(new SplittableRandom(hidden * 31L + n), n, hidden);
@@ -159,16 +147,20 @@ class CellKernelsTest {
       v.forward(vector);
       checkForward("scalar H=" + hidden, s, 0);
       checkForward("vector H=" + hidden, v, 1);
-      for (int r = 0; r < n; r++) {
-        for (int j = 0; j < hidden; j++) {
-          int at = s.off + r * hidden + j;
-          double scale = Math.abs(s.gate(r, 1, j) * s.cPrev[at]) + Math.abs(s.gate(r, 0, j) * s.gate(r, 2, j));
-          double u = ulps(v.c[at], s.c[at], scale);
-          WORST[2] = Math.max(WORST[2], u);
-          assertTrue(u <= STATE_ULPS, "H=" + hidden + ": c vector " + v.c[at] + " vs scalar " + s.c[at]);
-        }
-      }
+      // the same float operations lane by lane: identical bits
+      assertArrayEquals(bits(s.gates), bits(v.gates), "H=" + hidden + ": gates differ between the cells");
+      assertArrayEquals(bits(s.c), bits(v.c), "H=" + hidden + ": c differs between the cells");
+      assertArrayEquals(bits(s.tanhC), bits(v.tanhC), "H=" + hidden + ": tanh(c) differs between the cells");
+      assertArrayEquals(bits(s.h), bits(v.h), "H=" + hidden + ": h differs between the cells");
     }
+  }
+
+  private static int[] bits(float[] a) {
+    int[] out = new int[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = Float.floatToRawIntBits(a[i]);
+    }
+    return out;
   }
 
   @ParameterizedTest(name = "H = {0}")
@@ -219,7 +211,6 @@ class CellKernelsTest {
   @AfterAll
   static void report() {
     System.out.printf("cells: activations within %.2f ulps (scalar) and %.2f ulps (vector) of exact; "
-        + "c vector vs scalar within %.2f ulps of |f c_prev| + |i g|; backward bit-identical%n",
-        WORST[0], WORST[1], WORST[2]);
+        + "forward and backward bit-identical between the cells%n", WORST[0], WORST[1]);
   }
 }
