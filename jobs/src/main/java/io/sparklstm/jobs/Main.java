@@ -26,7 +26,7 @@ public final class Main {
   static List<Command> commands() {
     return List.of(
         new io.sparklstm.jobs.train.TrainCommand(),
-        new NotImplementedCommand("predict", "apply a model to a table of sequences"),
+        new io.sparklstm.jobs.predict.PredictCommand(),
         new WindowCommand(),
         new GenerateCommand(),
         new QuickstartCommand());

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import scala.Tuple2;
 
 /**
  * Scores the rows of one partition in mini-batches: decodes features (and optional per-row
@@ -44,21 +45,22 @@ final class BatchPredictor {
     this.ws = model.newWorkspace();
   }
 
-  /** Scores rows (with their input indices, for messages) batch by batch. */
-  Iterator<Row> score(Iterator<Row> rows, long firstIndex, int batchSize) {
+  /** Scores rows (each with its input index, for messages) batch by batch. */
+  Iterator<Row> score(Iterator<Tuple2<Row, Long>> rows, int batchSize) {
     return new Iterator<>() {
       private Iterator<Row> current = List.<Row>of().iterator();
-      private long index = firstIndex;
 
       @Override
       public boolean hasNext() {
         while (!current.hasNext() && rows.hasNext()) {
           List<Row> part = new ArrayList<>(batchSize);
+          long first = -1;
           while (rows.hasNext() && part.size() < batchSize) {
-            part.add(rows.next());
+            Tuple2<Row, Long> t = rows.next();
+            first = first < 0 ? t._2() : first;
+            part.add(t._1());
           }
-          current = scoreBatch(part, index).iterator();
-          index += part.size();
+          current = scoreBatch(part, first).iterator();
         }
         return current.hasNext();
       }
