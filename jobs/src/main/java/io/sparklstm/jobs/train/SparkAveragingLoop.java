@@ -48,6 +48,9 @@ public final class SparkAveragingLoop {
     this.setup = setup;
     this.rows = rows;
     this.rowCount = rowCount;
+    if (sc.getConf().getBoolean(FaultInjection.KEY, false)) {
+      sc.setLocalProperty(FaultInjection.KEY, "true");
+    }
   }
 
   /** One epoch's outcome. Times in nanoseconds: compute = the slowest shard's training, averaging = the rest. */
@@ -121,6 +124,7 @@ public final class SparkAveragingLoop {
         if (from >= to) {
           return Collections.emptyIterator();
         }
+        FaultInjection.maybeFail("training round " + round);
         long t0 = System.nanoTime();
         Trainer trainer = WorkerTrainers.forSetup(setup);
         Trainer.ShardResult result = trainer.trainBatches(shared.value().copy(), range(batches, from, to),
@@ -131,7 +135,10 @@ public final class SparkAveragingLoop {
       List<Tuple2<Integer, SliceMean>> means = pieces
           .mapToPair(t -> t)
           .groupByKey(new HashPartitioner(slices))
-          .mapValues(SliceMean::of)
+          .mapValues(pieceList -> {
+            FaultInjection.maybeFail("averaging round " + round);
+            return SliceMean.of(pieceList);
+          })
           .collect();
       return assemble(means, start.length, parameterCount, bufferCount);
     } finally {

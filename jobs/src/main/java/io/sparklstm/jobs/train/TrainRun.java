@@ -85,6 +85,8 @@ public final class TrainRun {
     if (first >= epochs) {
       LOG.info("all {} epochs are already done", epochs);
     }
+    TaskFailures failures = new TaskFailures();
+    sc.sc().addSparkListener(failures);
     SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train.rows, train.count);
     Validation val = validation.map(v -> new Validation(sc, setup, v.rows)).orElse(null);
     try {
@@ -96,6 +98,12 @@ public final class TrainRun {
         Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
         checkpoints.save(epoch + 1, state);
         Map<String, Object> line = epochLine(epoch, out, seconds, eval);
+        long failed = failures.takeCount();
+        line.put("failed_tasks", failed);
+        if (failed > 0) {
+          LOG.warn("epoch {}: {} task attempts failed and were retried by Spark (the result does not change)",
+              epoch + 1, failed);
+        }
         metrics.add(line);
         LOG.info(describe(epoch, out, seconds, eval));
       }
@@ -106,6 +114,7 @@ public final class TrainRun {
     } catch (DivergenceException e) {
       throw new DivergenceException(e.getMessage() + "; the last good checkpoint is in " + outputs.checkpointDir());
     } finally {
+      sc.sc().removeSparkListener(failures);
       loop.close();
       if (val != null) {
         val.release();
