@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * the driver to 127.0.0.1 unless {@code spark.conf} says otherwise.
  */
 public interface Sessions {
+  /** The JVM option that loads the Vector API, which the LSTM cell's SIMD kernel needs. */
+  String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
+
   SparkSession start(SparkSection spark, String appName);
 
   void stop(SparkSession session);
@@ -54,6 +57,14 @@ public interface Sessions {
     if (conf.get("spark.master").startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    } else {
+      // executors run the LSTM cell's SIMD kernel only with this module (the scalar fallback gives
+      // the same bits, slower); executors are launched after this conf is read, so adding it works
+      String opts = conf.get("spark.executor.extraJavaOptions", "");
+      if (!opts.contains("jdk.incubator.vector")) {
+        conf.set("spark.executor.extraJavaOptions", (opts + " " + VECTOR_MODULE).trim());
+        log.info("added {} to spark.executor.extraJavaOptions (SIMD LSTM cell on executors)", VECTOR_MODULE);
+      }
     }
     return conf;
   }
