@@ -19,6 +19,9 @@ public interface Sessions {
   /** The JVM option that loads the Vector API, which the LSTM cell's SIMD kernel needs. */
   String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
 
+  /** Our Kryo serializers (records cannot go through Kryo's default field serializer). */
+  String KRYO_REGISTRATOR = "io.sparklstm.jobs.train.KryoRegistration";
+
   SparkSession start(SparkSection spark, String appName);
 
   void stop(SparkSession session);
@@ -53,6 +56,12 @@ public interface Sessions {
     }
     for (Map.Entry<String, String> e : spark.conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
+    }
+    // Kryo, with serializers for what we shuffle, cache and broadcast (unless configured otherwise)
+    conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    String registrators = conf.get("spark.kryo.registrator", "");
+    if (!registrators.contains(KRYO_REGISTRATOR)) {
+      conf.set("spark.kryo.registrator", registrators.isEmpty() ? KRYO_REGISTRATOR : registrators + "," + KRYO_REGISTRATOR);
     }
     if (conf.get("spark.master").startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");

@@ -38,6 +38,27 @@ public final class SequenceBatch implements Serializable {
     this.classes = classes;
   }
 
+  /**
+   * A batch from its packed parts, as {@link #builder} makes them (for serializers): lengths sorted
+   * longest first, order, (N, I) features and the labels in the layouts described above.
+   */
+  public static SequenceBatch ofPacked(int inputSize, int[] sortedLengths, int[] order, float[] features,
+                                       int targetWidth, float[] targets, int[] classes) {
+    PackedShape shape = PackedShape.ofSortedLengths(sortedLengths);
+    if (order.length != sortedLengths.length || features.length != shape.rows() * inputSize) {
+      throw new IllegalArgumentException("packed batch parts do not fit: " + sortedLengths.length + " lengths, "
+          + order.length + " order entries, " + features.length + " features for " + shape.rows() + " x " + inputSize);
+    }
+    SequenceBatch b = new SequenceBatch(inputSize, sortedLengths, order, features, targetWidth, targets, classes);
+    b.shape = shape;
+    return b;
+  }
+
+  /** The lengths, sorted longest first (shared array). */
+  public int[] sortedLengths() {
+    return lengths;
+  }
+
   public PackedShape shape() {
     if (shape == null) {
       shape = PackedShape.ofSortedLengths(lengths);
