@@ -1,6 +1,8 @@
 package io.sparklstm.train;
 
 import io.sparklstm.lstm.Kernels;
+import io.sparklstm.lstm.LstmTape;
+import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.model.LossType;
 import io.sparklstm.model.ModelConfig;
 import io.sparklstm.model.SequenceModel;
@@ -40,6 +42,22 @@ public record TrainingSetup(ModelConfig model, LossType loss, Optimizer optimize
 
   public RoundSchedule schedule() {
     return new RoundSchedule(averagingFrequency);
+  }
+
+  /**
+   * Working memory one task needs to train a mini-batch of sequences up to {@code maxSteps} long:
+   * the LSTM's tape (for a chunk of {@code tbptt} steps when set), the head's buffers, the batch,
+   * and the task's copies of parameters, gradients and optimizer state. An estimate for checks
+   * before training; the JVM's own overhead is not included.
+   */
+  public long taskMemoryBytes(long maxSteps) {
+    long steps = tbptt > 0 ? Math.min(tbptt, maxSteps) : maxSteps;
+    long rows = (long) batchSize * steps;
+    long tape = LstmTape.bytesFor(model.lstm(), rows, batchSize, true);
+    long head = 4L * rows * 2 * (model.predictionSize() + model.lstm().outputSize());
+    long batch = 4L * batchSize * maxSteps * (model.lstm().inputSize() + model.predictionSize());
+    long state = 4L * ParameterLayout.of(model).size() * (2 + optimizer.bufferCount());
+    return tape + head + batch + state;
   }
 
   /** Where each row trains in an epoch, for N rows. */

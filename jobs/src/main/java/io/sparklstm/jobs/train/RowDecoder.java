@@ -110,6 +110,11 @@ public final class RowDecoder implements Serializable {
         || t.equals(DataTypes.ByteType);
   }
 
+  /** I, the features per step. */
+  public int inputSize() {
+    return inputSize;
+  }
+
   /** The features of row {@code index} as (T, I) flat floats. */
   public float[] features(Row row, long index) {
     if (row.isNullAt(featuresIndex)) {

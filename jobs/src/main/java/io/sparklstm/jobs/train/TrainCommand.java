@@ -94,6 +94,7 @@ public final class TrainCommand implements Command {
       throw new UserError("data.train has " + train.count + " rows, fewer than train.workers = " + t.workers()
           + "; lower train.workers");
     }
+    MemoryCheck.check(setup, train.maxSteps, MemoryCheck.executors(spark.sparkContext()));
     Optional<TrainingRows> validation = data.validation().map(v -> rows(spark, v, decoder));
     LOG.info("training on {} rows in {} shards{}", train.count, t.workers(),
         validation.map(v -> ", validating on " + v.count + " rows").orElse(""));

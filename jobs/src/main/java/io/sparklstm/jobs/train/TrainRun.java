@@ -150,8 +150,10 @@ public final class TrainRun {
     }
     double compute = out.computeNanos() / 1e9;
     double avg = out.averagingNanos() / 1e9;
-    sb.append(String.format("  %.0f seq/s  %.1fs (compute %.1fs, averaging %.1fs = %.0f%%, %d rounds)",
-        out.sequences() / seconds, seconds, compute, avg, 100 * avg / Math.max(1e-9, compute + avg), out.rounds()));
+    double rate = out.sequences() / seconds;
+    sb.append(String.format(rate < 10 ? "  %.2f seq/s" : "  %.0f seq/s", rate));
+    sb.append(String.format("  %.1fs (compute %.1fs, averaging %.1fs = %.0f%%, %d rounds)",
+        seconds, compute, avg, 100 * avg / Math.max(1e-9, compute + avg), out.rounds()));
     return sb.toString();
   }
 

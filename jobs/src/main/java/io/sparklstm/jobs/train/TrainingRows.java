@@ -1,6 +1,7 @@
 package io.sparklstm.jobs.train;
 
 import io.sparklstm.train.LabeledSequence;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -10,10 +11,13 @@ import org.apache.spark.storage.StorageLevel;
 public final class TrainingRows {
   public final JavaRDD<LabeledSequence> rows;
   public final long count;
+  /** The longest sequence, in steps. */
+  public final long maxSteps;
 
-  private TrainingRows(JavaRDD<LabeledSequence> rows, long count) {
+  private TrainingRows(JavaRDD<LabeledSequence> rows, long count, long maxSteps) {
     this.rows = rows;
     this.count = count;
+    this.maxSteps = maxSteps;
   }
 
   /**
@@ -25,8 +29,17 @@ public final class TrainingRows {
     JavaRDD<LabeledSequence> rows = data.javaRDD().zipWithIndex()
         .map(t -> bound.decode(t._1(), t._2()))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    long count = rows.count();
-    return new TrainingRows(rows, count);
+    int inputSize = bound.inputSize();
+    long[] stats = rows.mapPartitions(it -> {
+      long n = 0;
+      long max = 0;
+      while (it.hasNext()) {
+        n++;
+        max = Math.max(max, it.next().features().length / inputSize);
+      }
+      return List.of(new long[] {n, max}).iterator();
+    }).fold(new long[] {0, 0}, (a, b) -> new long[] {a[0] + b[0], Math.max(a[1], b[1])});
+    return new TrainingRows(rows, stats[0], stats[1]);
   }
 
   public void release() {
