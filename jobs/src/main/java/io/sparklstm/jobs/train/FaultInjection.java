@@ -1,28 +1,56 @@
 package io.sparklstm.jobs.train;
 
+import java.util.Map;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * Test-only: fails chosen task attempts so tests can show that Spark's retries leave the model
- * bit-identical. Enabled by the Spark setting {@code spark.sparklstm.test.failFirstAttempts=true}
- * (e.g. {@code spark.conf { "spark.sparklstm.test.failFirstAttempts" = true }}): then the first
- * attempt of every odd-numbered partition of the training rounds and of the averaging reduce
- * fails. Needs {@code spark.task.maxFailures >= 2} (local masters: {@code local[N,F]}).
+ * Test-only faults, so tests can show how training survives them. Set in the config's
+ * {@code spark.conf} (or as Spark settings):
+ * <ul>
+ *   <li>{@code spark.sparklstm.test.failFirstAttempts = true}: the first attempt of every
+ *       odd-numbered partition of every training round and every averaging reduce fails; with
+ *       {@code spark.task.maxFailures >= 2} (local masters: {@code local[N,F]}) Spark retries them,
+ *       and the model must not change;</li>
+ *   <li>{@code spark.sparklstm.test.nanAtEpoch = e}: in epoch e (1-based), shard 0 starts its first
+ *       round from a NaN parameter, as a numerical blow-up would leave it; training must stop with
+ *       a divergence error.</li>
+ * </ul>
  */
 final class FaultInjection {
-  static final String KEY = "spark.sparklstm.test.failFirstAttempts";
+  static final String FAIL_FIRST_ATTEMPTS = "spark.sparklstm.test.failFirstAttempts";
+  static final String NAN_AT_EPOCH = "spark.sparklstm.test.nanAtEpoch";
 
   private FaultInjection() {}
+
+  /** Copies the test settings from the config's spark.conf and Spark's conf into job-local properties. */
+  static void configure(JavaSparkContext sc, Map<String, String> sparkConf) {
+    for (String key : new String[] {FAIL_FIRST_ATTEMPTS, NAN_AT_EPOCH}) {
+      String value = sparkConf.getOrDefault(key, sc.getConf().get(key, null));
+      if (value != null) {
+        sc.setLocalProperty(key, value);
+      }
+    }
+  }
 
   /** Throws in the first attempt of an odd partition when enabled; {@code where} names the stage. */
   static void maybeFail(String where) {
     TaskContext task = TaskContext.get();
-    if (task == null || !Boolean.parseBoolean(task.getLocalProperty(KEY))) {
+    if (task == null || !Boolean.parseBoolean(task.getLocalProperty(FAIL_FIRST_ATTEMPTS))) {
       return;
     }
     if (task.attemptNumber() == 0 && task.partitionId() % 2 == 1) {
-      throw new IllegalStateException("injected failure (" + KEY + "): " + where + ", partition "
+      throw new IllegalStateException("injected failure (" + FAIL_FIRST_ATTEMPTS + "): " + where + ", partition "
           + task.partitionId() + ", attempt 0");
+    }
+  }
+
+  /** Sets parameter 0 to NaN when this is shard 0's first round of the configured epoch. */
+  static void maybeCorrupt(float[] parameters, int epoch, int round, int shard) {
+    TaskContext task = TaskContext.get();
+    String at = task == null ? null : task.getLocalProperty(NAN_AT_EPOCH);
+    if (at != null && Integer.parseInt(at) == epoch + 1 && round == 0 && shard == 0) {
+      parameters[0] = Float.NaN;
     }
   }
 }

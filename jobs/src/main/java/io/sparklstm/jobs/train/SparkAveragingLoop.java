@@ -48,9 +48,6 @@ public final class SparkAveragingLoop {
     this.setup = setup;
     this.rows = rows;
     this.rowCount = rowCount;
-    if (sc.getConf().getBoolean(FaultInjection.KEY, false)) {
-      sc.setLocalProperty(FaultInjection.KEY, "true");
-    }
   }
 
   /** One epoch's outcome. Times in nanoseconds: compute = the slowest shard's training, averaging = the rest. */
@@ -127,7 +124,9 @@ public final class SparkAveragingLoop {
         FaultInjection.maybeFail("training round " + round);
         long t0 = System.nanoTime();
         Trainer trainer = WorkerTrainers.forSetup(setup);
-        Trainer.ShardResult result = trainer.trainBatches(shared.value().copy(), range(batches, from, to),
+        TrainingState shardState = shared.value().copy();
+        FaultInjection.maybeCorrupt(shardState.parameters(), epoch, round, shard);
+        Trainer.ShardResult result = trainer.trainBatches(shardState, range(batches, from, to),
             setup.seed(), epoch, round, shard, from);
         long nanos = System.nanoTime() - t0;
         return cut(result, slices, nanos).iterator();

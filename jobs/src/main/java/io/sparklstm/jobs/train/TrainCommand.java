@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,15 +109,12 @@ public final class TrainCommand implements Command {
     String fingerprint = fingerprint(setup, data.train(), train.count, start);
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("spark-lstm.training", TrainRun.provenanceJson(provenanceFields(config, train.count)));
+    FaultInjection.configure(JavaSparkContext.fromSparkContext(spark.sparkContext()), config.spark().conf());
     try {
       new TrainRun(spark, setup, t.epochs(), outputs, t.resume(), fingerprint, provenance)
           .run(train, validation, start);
-    } catch (RuntimeException e) {
-      DivergenceException d = find(e, DivergenceException.class);
-      if (d != null) {
-        throw new UserError(d.getMessage(), e);
-      }
-      throw e;
+    } catch (DivergenceException e) {
+      throw new UserError(e.getMessage(), e);
     } finally {
       train.release();
       validation.ifPresent(TrainingRows::release);
@@ -244,14 +242,5 @@ public final class TrainCommand implements Command {
     int dot = path.lastIndexOf('.');
     String base = dot > slash ? path.substring(0, dot) : path;
     return base.endsWith(".metrics") ? base.substring(0, base.length() - ".metrics".length()) : base;
-  }
-
-  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
-    for (Throwable x = e; x != null; x = x.getCause() == x ? null : x.getCause()) {
-      if (type.isInstance(x)) {
-        return type.cast(x);
-      }
-    }
-    return null;
   }
 }

@@ -111,8 +111,13 @@ public final class TrainRun {
       store.write(outputs.model(), ModelFile.toBytes(setup.model(), state.parameters(), provenance));
       LOG.info("wrote model {}, metrics {}, loss curve {}", outputs.model(), outputs.metrics(), outputs.picture());
       return state;
-    } catch (DivergenceException e) {
-      throw new DivergenceException(e.getMessage() + "; the last good checkpoint is in " + outputs.checkpointDir());
+    } catch (RuntimeException e) {
+      throw withCheckpointAdvice(e);
+    } catch (Exception e) { // Spark's own exceptions are checked in Java terms but undeclared
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      throw withCheckpointAdvice(e);
     } finally {
       sc.sc().removeSparkListener(failures);
       loop.close();
@@ -120,6 +125,16 @@ public final class TrainRun {
         val.release();
       }
     }
+  }
+
+  /** A divergence anywhere in the cause chain (Spark wraps task failures), with where to resume from. */
+  private RuntimeException withCheckpointAdvice(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof DivergenceException d) {
+        return new DivergenceException(d.getMessage() + "; the last good checkpoint is in " + outputs.checkpointDir());
+      }
+    }
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e);
   }
 
   private Map<String, Object> epochLine(int epoch, SparkAveragingLoop.EpochOutcome out, double seconds,

@@ -47,7 +47,7 @@ class DeterminismTest {
     assertArrayEquals(oneCore, twoCores, "local[1] and local[2] models differ");
 
     String log = run(config, "retries", "spark.master=local[2,4]",
-        "spark.conf.\"" + FaultInjection.KEY + "\"=true");
+        "spark.conf.\"" + FaultInjection.FAIL_FIRST_ATTEMPTS + "\"=true");
     assertTrue(log.contains("task attempts failed and were retried"), "no task failure was injected:\n" + log);
     assertArrayEquals(oneCore, Files.readAllBytes(dir.resolve("retries/model.safetensors")),
         "the model after task retries differs");
