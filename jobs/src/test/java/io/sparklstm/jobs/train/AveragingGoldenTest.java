@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparklstm.io.LoadedModel;
 import io.sparklstm.io.ModelFile;
 import io.sparklstm.io.SafeTensors;
+import io.sparklstm.jobs.TestSpark;
 import io.sparklstm.model.HeadMode;
 import io.sparklstm.model.LossType;
 import io.sparklstm.model.ParameterLayout;
@@ -18,7 +19,6 @@ import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,13 +33,7 @@ class AveragingGoldenTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("test")
-        .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
+    spark = TestSpark.session();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.sparklstm.jobs.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sparklstm.jobs.TestSpark;
 import io.sparklstm.lstm.Kernels;
 import io.sparklstm.lstm.LstmConfig;
 import io.sparklstm.model.HeadConfig;
@@ -26,7 +27,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -40,13 +40,7 @@ class SparkAveragingLoopTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("test")
-        .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
+    spark = TestSpark.session();
   }
 
   static Dataset<Row> data(int rows, int inputSize, long seed) {
