@@ -87,6 +87,7 @@ public final class TrainRun {
     }
     SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train.rows, train.count);
     Validation val = validation.map(v -> new Validation(sc, setup, v.rows)).orElse(null);
+    int saved = first; // the newest checkpoint on disk, in epochs done (0 = none)
     try {
       for (int epoch = first; epoch < epochs; epoch++) {
         long t0 = System.nanoTime();
@@ -95,6 +96,7 @@ public final class TrainRun {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
         checkpoints.save(epoch + 1, state);
+        saved = epoch + 1;
         Map<String, Object> line = epochLine(epoch, out, seconds, eval);
         metrics.add(line);
         LOG.info(describe(epoch, out, seconds, eval));
@@ -103,14 +105,28 @@ public final class TrainRun {
       store.write(outputs.model(), ModelFile.toBytes(setup.model(), state.parameters(), provenance));
       LOG.info("wrote model {}, metrics {}, loss curve {}", outputs.model(), outputs.metrics(), outputs.picture());
       return state;
-    } catch (DivergenceException e) {
-      throw new DivergenceException(e.getMessage() + "; the last good checkpoint is in " + outputs.checkpointDir());
+    } catch (Exception e) { // on Spark, an executor's DivergenceException arrives inside a SparkException
+      DivergenceException d = divergence(e);
+      if (d == null) {
+        throw e;
+      }
+      throw new DivergenceException(d.getMessage() + (saved == 0 ? ""
+          : "; the checkpoint of epoch " + saved + " is in " + outputs.checkpointDir()));
     } finally {
       loop.close();
       if (val != null) {
         val.release();
       }
     }
+  }
+
+  private static DivergenceException divergence(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof DivergenceException d) {
+        return d;
+      }
+    }
+    return null;
   }
 
   private Map<String, Object> epochLine(int epoch, SparkAveragingLoop.EpochOutcome out, double seconds,
