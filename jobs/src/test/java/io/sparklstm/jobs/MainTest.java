@@ -107,11 +107,11 @@ class MainTest {
   }
 
   @Test
-  void trainAndPredictAreNotImplementedYet() {
+  void trainAndPredictNeedTheirPathsBeforeSparkStarts() {
     assertEquals(2, run("train"));
-    assertOneLine("error: train is not implemented yet");
+    assertOneLine("error: missing required key data.train.path");
     assertEquals(2, run("predict"));
-    assertOneLine("error: predict is not implemented yet");
+    assertOneLine("error: missing required key predict.model");
   }
 
   @Test

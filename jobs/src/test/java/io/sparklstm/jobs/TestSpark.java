@@ -9,8 +9,9 @@ public final class TestSpark {
   private TestSpark() {
   }
 
+  /** The shared session; a new one if a test stopped it. */
   public static synchronized SparkSession session() {
-    if (session == null) {
+    if (session == null || session.sparkContext().isStopped()) {
       session = SparkSession.builder()
           .master("local[2]")
           .appName("spark-lstm tests")

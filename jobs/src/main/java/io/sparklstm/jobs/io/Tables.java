@@ -35,7 +35,7 @@ public final class Tables {
       df = spark.read().format(source.format()).options(source.options()).load(path);
     } catch (Exception e) { // Spark may throw the checked AnalysisException undeclared
       if (e instanceof SparkThrowable) {
-        throw new UserError(key + ": " + firstLine(e.getMessage()), e);
+        throw new UserError(key + ": " + sparkMessage(e), e);
       }
       throw rethrow(e);
     }
@@ -44,7 +44,7 @@ public final class Tables {
         df = df.filter(source.filter());
       } catch (Exception e) {
         if (e instanceof SparkThrowable) {
-          throw new UserError(key + ".filter: " + firstLine(e.getMessage()), e);
+          throw new UserError(key + ".filter: " + sparkMessage(e), e);
         }
         throw rethrow(e);
       }
@@ -54,6 +54,21 @@ public final class Tables {
 
   private static boolean hasGlob(String path) {
     return path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('[') >= 0 || path.indexOf('{') >= 0;
+  }
+
+  /**
+   * The first line of the innermost Spark error that has an error condition, e.g.
+   * {@code [FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER] Encountered error while reading file ...}
+   * rather than the {@code Job aborted due to stage failure: Task 0 in stage 3.0 failed ...} around it.
+   */
+  static String sparkMessage(Throwable e) {
+    Throwable best = e;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SparkThrowable s && s.getCondition() != null) {
+        best = t;
+      }
+    }
+    return firstLine(best.getMessage());
   }
 
   /** {@code e} as an unchecked exception (wrapped when it is a checked one). */

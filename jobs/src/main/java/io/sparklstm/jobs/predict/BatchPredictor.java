@@ -120,34 +120,34 @@ final class BatchPredictor {
     for (int r = 0; r < b; r++) {
       Row row = rows.get(order[r]);
       long index = firstIndex + order[r];
-      fillState(row, h0Index, h, r, b, c.stateRows(), c.outputHiddenSize(), index, "h0");
-      fillState(row, c0Index, cc, r, b, c.stateRows(), c.hiddenSize(), index, "c0");
+      fillState(row, h0Index, h, r, b, c.stateRows(), c.outputHiddenSize(), decoder.row(index), "h0");
+      fillState(row, c0Index, cc, r, b, c.stateRows(), c.hiddenSize(), decoder.row(index), "c0");
     }
     return LstmState.wrap(c, b, h, cc);
   }
 
-  private static void fillState(Row row, int col, float[] out, int r, int batch, int stateRows, int size, long index,
+  private static void fillState(Row row, int col, float[] out, int r, int batch, int stateRows, int size, String at,
                                 String what) {
     String name = row.schema().fieldNames()[col];
     if (row.isNullAt(col)) {
-      throw new DataError("row " + index + ": initial state column '" + name + "' is null");
+      throw new DataError(at + ": initial state column '" + name + "' is null");
     }
     List<Object> layers = row.getList(col);
     if (layers.size() != stateRows) {
-      throw new DataError("row " + index + ": initial state column '" + name + "' (" + what + ") has "
+      throw new DataError(at + ": initial state column '" + name + "' (" + what + ") has "
           + layers.size() + " rows, expected " + stateRows + " (num_layers * directions)");
     }
     for (int s = 0; s < stateRows; s++) {
       List<?> v = asList(layers.get(s));
       if (v == null || v.size() != size) {
-        throw new DataError("row " + index + ": initial state column '" + name + "' row " + s + " has "
+        throw new DataError(at + ": initial state column '" + name + "' row " + s + " has "
             + (v == null ? "null" : v.size() + " values") + ", expected " + size);
       }
       for (int j = 0; j < size; j++) {
         Object x = v.get(j);
         float f = x == null ? Float.NaN : ((Number) x).floatValue();
         if (!Float.isFinite(f)) {
-          throw new DataError("row " + index + ": initial state column '" + name + "' row " + s + " value " + j
+          throw new DataError(at + ": initial state column '" + name + "' row " + s + " value " + j
               + " is " + (x == null ? "null" : f));
         }
         out[(s * batch + r) * size + j] = f;

@@ -109,6 +109,8 @@ public final class PredictCommand implements Command {
       return ModelFile.fromBytes(store.read(path), path, config.model().headMode());
     } catch (ModelFileException e) {
       throw new UserError("predict.model: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UserError("predict.model: cannot read " + path + ": " + e.getMessage(), e);
     }
   }
 

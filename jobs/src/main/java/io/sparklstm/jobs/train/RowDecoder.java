@@ -15,9 +15,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Turns dataset rows into {@link LabeledSequence}s, checking them against the model (DESIGN.md
- * section 5). The schema is checked once on the driver ({@link #checkSchema}); each row is checked
- * as it is decoded on an executor, and a bad one stops the job with a {@link DataError} naming the
- * row, the column and the problem.
+ * section 5). The schema is checked once on the driver ({@link #checkSchema}, which returns a decoder
+ * bound to that dataset); each row is checked as it is decoded on an executor, and a bad one stops
+ * the job with a {@link DataError} naming the dataset, the row, the column and the problem.
  */
 public final class RowDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -29,36 +29,48 @@ public final class RowDecoder implements Serializable {
   private final HeadMode mode;
   private final LossType loss;
   private final boolean withLabel;
-  private int featuresIndex = -1;
-  private int labelIndex = -1;
+  /** Set by {@link #checkSchema}: the dataset's name in messages and the columns' positions. */
+  private final String what;
+  private final int featuresIndex;
+  private final int labelIndex;
 
   /** A decoder for training or evaluation rows (with labels), or for prediction rows (withLabel false). */
   public RowDecoder(String featuresColumn, String labelColumn, ModelConfig model, LossType loss, boolean withLabel) {
+    this(featuresColumn, labelColumn, model.lstm().inputSize(), model.predictionSize(), model.mode(), loss, withLabel,
+        "", -1, -1);
+  }
+
+  private RowDecoder(String featuresColumn, String labelColumn, int inputSize, int outputSize, HeadMode mode,
+                     LossType loss, boolean withLabel, String what, int featuresIndex, int labelIndex) {
     this.featuresColumn = featuresColumn;
     this.labelColumn = labelColumn;
-    this.inputSize = model.lstm().inputSize();
-    this.outputSize = model.predictionSize();
-    this.mode = model.mode();
+    this.inputSize = inputSize;
+    this.outputSize = outputSize;
+    this.mode = mode;
     this.loss = loss;
     this.withLabel = withLabel;
+    this.what = what;
+    this.featuresIndex = featuresIndex;
+    this.labelIndex = labelIndex;
   }
 
   /**
    * Checks the column types; {@code what} names the dataset in messages (e.g. "data.train").
-   * Returns this decoder bound to the schema's column positions.
+   * Returns a decoder bound to the schema's column positions (this one is unchanged, so one
+   * decoder serves several datasets).
    */
   public RowDecoder checkSchema(StructType schema, String what) {
-    featuresIndex = index(schema, featuresColumn, what, "data.features-column");
-    DataType ft = schema.fields()[featuresIndex].dataType();
+    int features = index(schema, featuresColumn, what, "data.features-column");
+    DataType ft = schema.fields()[features].dataType();
     if (!(ft instanceof ArrayType outer && isNumberArray(outer.elementType()))) {
       throw new DataError(what + ": column '" + featuresColumn + "' must be array<array<float or double>> ([T]["
           + "input-size]), but it is " + ft.simpleString());
     }
     if (!withLabel) {
-      return this;
+      return bound(what, features, -1);
     }
-    labelIndex = index(schema, labelColumn, what, "data.label-column");
-    DataType lt = schema.fields()[labelIndex].dataType();
+    int label = index(schema, labelColumn, what, "data.label-column");
+    DataType lt = schema.fields()[label].dataType();
     String expected = expectedLabel();
     boolean ok;
     if (mode == HeadMode.LAST) {
@@ -72,7 +84,22 @@ public final class RowDecoder implements Serializable {
       throw new DataError(what + ": column '" + labelColumn + "' must be " + expected + " for head mode "
           + mode.configName() + " with loss " + loss.configName() + ", but it is " + lt.simpleString());
     }
-    return this;
+    return bound(what, features, label);
+  }
+
+  private RowDecoder bound(String what, int features, int label) {
+    return new RowDecoder(featuresColumn, labelColumn, inputSize, outputSize, mode, loss, withLabel, what, features,
+        label);
+  }
+
+  /** The dataset this decoder was bound to by {@link #checkSchema}, e.g. "data.train". */
+  public String what() {
+    return what;
+  }
+
+  /** "data.train row 12": how messages name row {@code index} (0-based, in input order). */
+  public String row(long index) {
+    return (what.isEmpty() ? "" : what + " ") + "row " + index;
   }
 
   private String expectedLabel() {
@@ -117,26 +144,27 @@ public final class RowDecoder implements Serializable {
 
   /** The features of row {@code index} as (T, I) flat floats. */
   public float[] features(Row row, long index) {
+    String at = row(index);
     if (row.isNullAt(featuresIndex)) {
-      throw new DataError("row " + index + ": " + featuresColumn + " is null");
+      throw new DataError(at + ": " + featuresColumn + " is null");
     }
     List<Object> steps = row.getList(featuresIndex);
     if (steps.isEmpty()) {
-      throw new DataError("row " + index + ": " + featuresColumn + " is empty; a sequence needs at least one step");
+      throw new DataError(at + ": " + featuresColumn + " is empty; a sequence needs at least one step");
     }
     float[] out = new float[steps.size() * inputSize];
     for (int t = 0; t < steps.size(); t++) {
       Object step = steps.get(t);
       if (step == null) {
-        throw new DataError("row " + index + ": " + featuresColumn + " step " + t + " is null");
+        throw new DataError(at + ": " + featuresColumn + " step " + t + " is null");
       }
       List<?> values = asList(step);
       if (values.size() != inputSize) {
-        throw new DataError("row " + index + ": " + featuresColumn + " step " + t + " has " + values.size()
+        throw new DataError(at + ": " + featuresColumn + " step " + t + " has " + values.size()
             + " values, expected " + inputSize + " (model.lstm.input-size)");
       }
       for (int i = 0; i < inputSize; i++) {
-        out[t * inputSize + i] = number(values.get(i), index, featuresColumn + " step " + t + " value " + i);
+        out[t * inputSize + i] = number(values.get(i), at, featuresColumn + " step " + t + " value " + i);
       }
     }
     return out;
@@ -146,79 +174,81 @@ public final class RowDecoder implements Serializable {
   public LabeledSequence decode(Row row, long index) {
     float[] x = features(row, index);
     int steps = x.length / inputSize;
+    String at = row(index);
     if (row.isNullAt(labelIndex)) {
-      throw new DataError("row " + index + ": " + labelColumn + " is null");
+      throw new DataError(at + ": " + labelColumn + " is null");
     }
     Object label = row.get(labelIndex);
     String where = labelColumn;
     if (mode == HeadMode.LAST) {
       if (loss == LossType.MSE) {
-        return new LabeledSequence(index, x, numbers(label, outputSize, index, where), null);
+        return new LabeledSequence(index, x, numbers(label, outputSize, at, where), null);
       }
-      return new LabeledSequence(index, x, null, new int[] {cls(label, index, where)});
+      return new LabeledSequence(index, x, null, new int[] {cls(label, at, where)});
     }
     List<?> perStep = asList(label);
     if (perStep.size() != steps) {
-      throw new DataError("row " + index + ": " + labelColumn + " has " + perStep.size() + " steps but "
+      throw new DataError(at + ": " + labelColumn + " has " + perStep.size() + " steps but "
           + featuresColumn + " has " + steps + " (head mode every-step needs one label per step)");
     }
     if (loss == LossType.MSE) {
       float[] y = new float[steps * outputSize];
       for (int t = 0; t < steps; t++) {
-        float[] v = numbers(perStep.get(t), outputSize, index, where + " step " + t);
+        float[] v = numbers(perStep.get(t), outputSize, at, where + " step " + t);
         System.arraycopy(v, 0, y, t * outputSize, outputSize);
       }
       return new LabeledSequence(index, x, y, null);
     }
     int[] c = new int[steps];
     for (int t = 0; t < steps; t++) {
-      c[t] = cls(perStep.get(t), index, where + " step " + t);
+      c[t] = cls(perStep.get(t), at, where + " step " + t);
     }
     return new LabeledSequence(index, x, null, c);
   }
 
   /** A number, or a list of {@code n} numbers, as floats. */
-  private static float[] numbers(Object value, int n, long index, String where) {
+  private float[] numbers(Object value, int n, String at, String where) {
     if (value instanceof Number) {
       if (n != 1) {
-        throw new DataError("row " + index + ": " + where + " is one number, expected " + n + " values");
+        throw new DataError(at + ": " + where + " is one number, expected " + n + " values");
       }
-      return new float[] {number(value, index, where)};
+      return new float[] {number(value, at, where)};
     }
     if (value == null) {
-      throw new DataError("row " + index + ": " + where + " is null");
+      throw new DataError(at + ": " + where + " is null");
     }
     List<?> list = asList(value);
     if (list.size() != n) {
-      throw new DataError("row " + index + ": " + where + " has " + list.size() + " values, expected " + n
+      throw new DataError(at + ": " + where + " has " + list.size() + " values, expected " + n
           + " (model.head.output-size)");
     }
     float[] out = new float[n];
     for (int i = 0; i < n; i++) {
-      out[i] = number(list.get(i), index, where + " value " + i);
+      out[i] = number(list.get(i), at, where + " value " + i);
     }
     return out;
   }
 
-  private static float number(Object v, long index, String where) {
+  private float number(Object v, String at, String where) {
     if (v == null) {
-      throw new DataError("row " + index + ": " + where + " is null");
+      throw new DataError(at + ": " + where + " is null");
     }
     float f = ((Number) v).floatValue();
     if (!Float.isFinite(f)) {
-      throw new DataError("row " + index + ": " + where + " is " + f + " (the float32 value of "
-          + v + "); clean or drop such rows, e.g. with data.train.filter");
+      boolean filterable = what.equals("data.train") || what.equals("data.validation");
+      throw new DataError(at + ": " + where + " is " + f + " (the float32 value of " + v + "); clean or drop such rows"
+          + (filterable ? ", e.g. with " + what + ".filter" : ""));
     }
     return f;
   }
 
-  private int cls(Object v, long index, String where) {
+  private int cls(Object v, String at, String where) {
     if (v == null) {
-      throw new DataError("row " + index + ": " + where + " is null");
+      throw new DataError(at + ": " + where + " is null");
     }
     long c = ((Number) v).longValue();
     if (c < 0 || c >= outputSize) {
-      throw new DataError("row " + index + ": " + where + " is class " + c + ", outside [0, " + outputSize
+      throw new DataError(at + ": " + where + " is class " + c + ", outside [0, " + outputSize
           + ") (model.head.output-size)");
     }
     return (int) c;

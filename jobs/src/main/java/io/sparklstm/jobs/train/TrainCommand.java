@@ -31,6 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +81,8 @@ public final class TrainCommand implements Command {
   public void run(SparkSession spark, JobConfig config) throws Exception {
     FileStore store = new FileStore(spark.sparkContext().hadoopConfiguration());
     LOG.info("kernels on the driver: {}", Kernels.best().describe());
+    TrainRun.Outputs outputs = outputs(config);
+    checkOutputs(spark, outputs);
     Optional<LoadedModel> init = loadInit(config, store);
     ModelConfig model = init.map(LoadedModel::config).orElseGet(
         () -> new ModelConfig(config.model().lstmConfig(), config.model().headConfig()));
@@ -101,11 +108,6 @@ public final class TrainCommand implements Command {
         validation.map(v -> ", validating on " + v.count + " rows").orElse(""));
     TrainingState start = init.map(m -> new TrainingState(m.parameters(), setup.optimizer().init(m.parameters().length)))
         .orElseGet(() -> TrainRun.freshState(setup));
-    String modelPath = config.output().model();
-    TrainRun.Outputs outputs = new TrainRun.Outputs(modelPath,
-        t.checkpointDir().orElse(modelPath + ".checkpoint"),
-        t.metrics().orElse(modelPath + ".metrics.jsonl"),
-        stripExtension(t.metrics().orElse(modelPath)) + ".loss.png");
     String fingerprint = fingerprint(setup, data.train(), train.count, start);
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("spark-lstm.training", TrainRun.provenanceJson(provenanceFields(config, train.count)));
@@ -113,7 +115,7 @@ public final class TrainCommand implements Command {
     try {
       new TrainRun(spark, setup, t.epochs(), outputs, t.resume(), fingerprint, provenance)
           .run(train, validation, start);
-    } catch (DivergenceException e) {
+    } catch (DivergenceException e) { // TrainRun unwraps it from Spark's task failure
       throw new UserError(e.getMessage(), e);
     } finally {
       train.release();
@@ -121,14 +123,61 @@ public final class TrainCommand implements Command {
     }
   }
 
+  private static TrainRun.Outputs outputs(JobConfig config) {
+    TrainSection t = config.train();
+    String modelPath = config.output().model();
+    return new TrainRun.Outputs(modelPath,
+        t.checkpointDir().orElse(modelPath + ".checkpoint"),
+        t.metrics().orElse(modelPath + ".metrics.jsonl"),
+        stripExtension(t.metrics().orElse(modelPath)) + ".loss.png");
+  }
+
+  /**
+   * Before any work: a directory where a file is written (or the reverse) would otherwise fail
+   * only when the first checkpoint, or the model after the last epoch, is written.
+   */
+  private static void checkOutputs(SparkSession spark, TrainRun.Outputs o) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    String[][] files = {{"output.model", o.model()}, {"train.metrics", o.metrics()},
+        {"the loss-curve picture", o.picture()}};
+    for (String[] f : files) {
+      FileStatus st = status(hadoop, f[0], f[1]);
+      if (st != null && st.isDirectory()) {
+        throw new UserError(f[0] + ": " + f[1] + " is a directory; expected a file name");
+      }
+    }
+    FileStatus cp = status(hadoop, "train.checkpoint-dir", o.checkpointDir());
+    if (cp != null && !cp.isDirectory()) {
+      throw new UserError("train.checkpoint-dir: " + o.checkpointDir() + " is a file; expected a directory");
+    }
+  }
+
+  private static FileStatus status(Configuration hadoop, String key, String path) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      FileSystem fs = p.getFileSystem(hadoop);
+      return fs.exists(p) ? fs.getFileStatus(p) : null;
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new UserError(key + ": cannot use " + path + ": " + e.getMessage(), e);
+    }
+  }
+
   private static TrainingRows rows(SparkSession spark, TableSource source, RowDecoder decoder) {
-    TrainingRows rows = TrainingRows.decode(Tables.read(spark, source), decoder, source.key());
+    Dataset<Row> table = Tables.read(spark, source);
+    if (table.schema().isEmpty()) { // e.g. empty JSON files: Spark finds no columns at all
+      throw noRows(source);
+    }
+    TrainingRows rows = TrainingRows.decode(table, decoder, source.key());
     if (rows.count == 0) {
       rows.release();
-      throw new UserError(source.key() + " (" + source.path() + ") has no rows"
-          + (source.filter().isEmpty() ? "" : " after " + source.key() + ".filter"));
+      throw noRows(source);
     }
     return rows;
+  }
+
+  private static UserError noRows(TableSource source) {
+    return new UserError(source.key() + " (" + source.path() + ") has no rows"
+        + (source.filter().isEmpty() ? "" : " after " + source.key() + ".filter"));
   }
 
   /** model.init, checked against the model keys the user also set. */

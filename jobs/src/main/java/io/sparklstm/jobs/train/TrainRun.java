@@ -89,6 +89,7 @@ public final class TrainRun {
     sc.sc().addSparkListener(failures);
     SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train.rows, train.count);
     Validation val = validation.map(v -> new Validation(sc, setup, v.rows)).orElse(null);
+    int saved = first; // the newest checkpoint on disk, in epochs done (0 = none)
     try {
       for (int epoch = first; epoch < epochs; epoch++) {
         long t0 = System.nanoTime();
@@ -97,6 +98,7 @@ public final class TrainRun {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
         checkpoints.save(epoch + 1, state);
+        saved = epoch + 1;
         Map<String, Object> line = epochLine(epoch, out, seconds, eval);
         long failed = failures.takeCount();
         line.put("failed_tasks", failed);
@@ -111,13 +113,13 @@ public final class TrainRun {
       store.write(outputs.model(), ModelFile.toBytes(setup.model(), state.parameters(), provenance));
       LOG.info("wrote model {}, metrics {}, loss curve {}", outputs.model(), outputs.metrics(), outputs.picture());
       return state;
-    } catch (RuntimeException e) {
-      throw withCheckpointAdvice(e);
-    } catch (Exception e) { // Spark's own exceptions are checked in Java terms but undeclared
-      if (e instanceof IOException io) {
-        throw io;
+    } catch (Exception e) { // on Spark, an executor's DivergenceException arrives inside a SparkException
+      DivergenceException d = divergence(e);
+      if (d == null) {
+        throw e;
       }
-      throw withCheckpointAdvice(e);
+      throw new DivergenceException(d.getMessage() + (saved == 0 ? ""
+          : "; the checkpoint of epoch " + saved + " is in " + outputs.checkpointDir()));
     } finally {
       sc.sc().removeSparkListener(failures);
       loop.close();
@@ -127,14 +129,13 @@ public final class TrainRun {
     }
   }
 
-  /** A divergence anywhere in the cause chain (Spark wraps task failures), with where to resume from. */
-  private RuntimeException withCheckpointAdvice(Exception e) {
+  private static DivergenceException divergence(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof DivergenceException d) {
-        return new DivergenceException(d.getMessage() + "; the last good checkpoint is in " + outputs.checkpointDir());
+        return d;
       }
     }
-    return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    return null;
   }
 
   private Map<String, Object> epochLine(int epoch, SparkAveragingLoop.EpochOutcome out, double seconds,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparklstm.io.LoadedModel;
 import io.sparklstm.io.ModelFile;
 import io.sparklstm.io.SafeTensors;
+import io.sparklstm.jobs.TestSpark;
 import io.sparklstm.model.HeadMode;
 import io.sparklstm.model.LossType;
 import io.sparklstm.model.ParameterLayout;

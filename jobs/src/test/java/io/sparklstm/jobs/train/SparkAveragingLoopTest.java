@@ -3,6 +3,7 @@ package io.sparklstm.jobs.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sparklstm.jobs.TestSpark;
 import io.sparklstm.lstm.Kernels;
 import io.sparklstm.lstm.LstmConfig;
 import io.sparklstm.model.HeadConfig;
