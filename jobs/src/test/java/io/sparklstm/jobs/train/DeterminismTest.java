@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.jobs.ChildMain;
 import io.sparklstm.jobs.TestSpark;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -69,25 +67,13 @@ class DeterminismTest {
   }
 
   /** Runs {@code Main train} in a child JVM; returns its output; fails on a non-zero exit. */
-  private String run(Path config, String name, String... overrides) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(Arrays.asList(System.getProperty("sparklstm.jvmOptions", "").trim().split("\\s+")));
-    cmd.add("-Xmx1g");
-    cmd.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.sparklstm.jobs.Main");
-    cmd.add("train");
-    cmd.add("--config");
-    cmd.add(config.toString());
-    cmd.add("output.model=" + dir.resolve(name + "/model.safetensors"));
-    cmd.addAll(Arrays.asList(overrides));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "train did not finish");
-    assertEquals(0, p.exitValue(), "train " + name + " failed:\n" + out);
-    return out;
+  private String run(Path config, String name, String... overrides) throws Exception {
+    List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(),
+        "output.model=" + dir.resolve(name + "/model.safetensors")));
+    args.addAll(Arrays.asList(overrides));
+    ChildMain.Result r = ChildMain.run("1g", args);
+    assertEquals(0, r.exit(), "train " + name + " failed:\n" + r.output());
+    return r.output();
   }
 
   private static void writeData(Path path, int rows) {

@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.jobs.ChildMain;
 import io.sparklstm.jobs.TestSpark;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -51,38 +50,23 @@ class MemoryBoundsTest {
         "data.train.path = \"" + data + "\"",
         "train { epochs = 1, batch-size = 2, workers = 2, optimizer.type = sgd, optimizer.learning-rate = 0.01 }"));
 
-    Result ok = run(config, "tbptt", "train.tbptt=100");
-    assertEquals(0, ok.exit, ok.output);
-    ok.output.lines().filter(l -> l.contains("epoch 1/1")).forEach(l -> System.out.println("tbptt run: " + l));
+    ChildMain.Result ok = run(config, "tbptt", "train.tbptt=100");
+    assertEquals(0, ok.exit(), ok.output());
+    ok.output().lines().filter(l -> l.contains("epoch 1/1")).forEach(l -> System.out.println("tbptt run: " + l));
     assertTrue(Files.exists(dir.resolve("tbptt/model.safetensors")));
 
-    Result refused = run(config, "full");
-    assertEquals(2, refused.exit, refused.output);
-    String error = refused.output.lines().filter(l -> l.startsWith("error: ")).findFirst().orElse("");
+    ChildMain.Result refused = run(config, "full");
+    assertEquals(2, refused.exit(), refused.output());
+    String error = refused.output().lines().filter(l -> l.startsWith("error: ")).findFirst().orElse("");
     System.out.println("without tbptt: " + error);
     assertTrue(error.contains("needs about") && error.contains("train.tbptt") && error.contains("10000 steps"), error);
     assertFalse(Files.exists(dir.resolve("full")), "the refused run left output behind");
   }
 
-  record Result(int exit, String output) {}
-
-  private Result run(Path config, String name, String... overrides) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(Arrays.asList(System.getProperty("sparklstm.jvmOptions", "").trim().split("\\s+")));
-    cmd.add("-Xmx640m");
-    cmd.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.sparklstm.jobs.Main");
-    cmd.add("train");
-    cmd.add("--config");
-    cmd.add(config.toString());
-    cmd.add("output.model=" + dir.resolve(name + "/model.safetensors"));
-    cmd.addAll(Arrays.asList(overrides));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "train did not finish");
-    return new Result(p.exitValue(), out);
+  private ChildMain.Result run(Path config, String name, String... overrides) throws Exception {
+    List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(),
+        "output.model=" + dir.resolve(name + "/model.safetensors")));
+    args.addAll(Arrays.asList(overrides));
+    return ChildMain.run("640m", args);
   }
 }
