@@ -145,7 +145,7 @@ def main():
     doc = dict(
         torch=torch.__version__, python=sys.version.split()[0], threads=torch.get_num_threads(),
         env={k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE",
-                                             "OPENBLAS_L2_SIZE")},
+                                             "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY")},
         openblas=openblas_info(), warmup=args.warmup, iterations=args.iterations, time=args.time,
         cases={}, mm={})
     for case_id in [c for c in args.cases.split(",") if c]:

@@ -66,10 +66,12 @@ def target_of(spec, mode):
     return 1.1, 0.6, ">= 1.1x, >= 60% peak"
 
 
-def load_jmh(path):
+def load_jmh(paths):
     cases, gemm = {}, {}
-    with open(path) as f:
-        for r in json.load(f):
+    for path in paths:
+        with open(path) as f:
+            results = json.load(f)
+        for r in results:
             name = r["benchmark"].rsplit(".", 2)
             cls, method = name[-2], name[-1]
             raw = [v for fork in r["primaryMetric"]["rawData"] for v in fork]
@@ -94,6 +96,21 @@ def load_json(path):
         return None
     with open(path) as f:
         return json.load(f)
+
+
+def load_torch(paths):
+    """Merges the PyTorch documents of one thread count (one per case, one for torch.mm)."""
+    if not paths:
+        return None
+    merged = None
+    for path in paths:
+        doc = load_json(path)
+        if merged is None:
+            merged = dict(doc, cases={}, mm={}, env_per_file={})
+        merged["cases"].update(doc.get("cases", {}))
+        merged["mm"].update(doc.get("mm", {}))
+        merged["env_per_file"][os.path.basename(path)] = doc.get("env")
+    return merged
 
 
 def cpu_model():
@@ -170,7 +187,12 @@ def markdown(doc):
     out.append(f"- Java: {m.get('java', '?')} ({m.get('vm', '?')}); kernels: {m.get('kernels', '?')}")
     out.append(f"- OpenBLAS: {m.get('openblas_library', '?')} ({m.get('openblas_core', '?')}); env: "
                + ", ".join(f"{k}={v if v is not None else '(unset)'}" for k, v in m["env"].items()))
-    out.append(f"- PyTorch: {m.get('torch', '-')}; timing: {doc['timing']}")
+    envs = m.get("torch_env") or {}
+    out.append(f"- PyTorch: {m.get('torch', '-')}; "
+               + "; ".join(f"{t} thread(s): " + ", ".join(f"{k}={v}" for k, v in (envs.get(t) or {}).items()
+                                                           if v is not None and k.startswith("OMP"))
+                           for t in ("1", "2") if envs.get(t)))
+    out.append(f"- Timing: {doc['timing']}")
     peaks = doc["sgemm_peak"]
     out.append("- Single-thread SGEMM peak (square n x n, GFLOP/s): Java Gemm "
                + ", ".join(f"n={n}: {r['gflops']:.1f}" for n, r in peaks["java"].items())
@@ -206,12 +228,20 @@ def markdown(doc):
         out.append("|---|---|---:|---:|---:|---|")
         for c in cmp["rows"]:
             out.append(f"| {c['case']} | {c['mode']} | {c['previous']:.0f} | {c['now']:.0f} "
-                       f"| {100 * (c['now'] / c['previous'] - 1):+.1f}% | {'REGRESSION' if c['regression'] else ''} |")
+                       f"| {100 * (c['now'] / c['previous'] - 1):+.1f}% | {flag(c)} |")
         out.append("")
         out.append(f"{len(cmp['regressions'])} regression(s)."
                    + (" Machines differ: compare with care." if cmp["machine_differs"] else ""))
         out.append("")
     return "\n".join(out)
+
+
+def flag(c):
+    if not c["regression"]:
+        return ""
+    if c.get("best_iteration_within"):
+        return "REGRESSION (best iteration within 10%: maybe load, rerun)"
+    return "REGRESSION"
 
 
 def compare(doc, baseline_path):
@@ -224,6 +254,8 @@ def compare(doc, baseline_path):
             continue
         c = dict(case=r["case"], mode=r["mode"], previous=p["java_seq_s"], now=r["java_seq_s"])
         c["regression"] = r["java_seq_s"] < (1 - REGRESSION) * p["java_seq_s"]
+        best = doc["raw"]["java"][r["case"]][r["mode"]]["max"] * r["batch"]
+        c["best_iteration_within"] = best >= (1 - REGRESSION) * p["java_seq_s"]
         rows.append(c)
         if c["regression"]:
             regressions.append(c)
@@ -243,10 +275,11 @@ def compare(doc, baseline_path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jmh", required=True)
-    parser.add_argument("--torch1")
-    parser.add_argument("--torch2")
+    parser.add_argument("--jmh", required=True, nargs="+", help="JMH JSON result files")
+    parser.add_argument("--torch1", nargs="*", help="bench_lstm_torch.py results at 1 thread")
+    parser.add_argument("--torch2", nargs="*", help="bench_lstm_torch.py results at 2 threads")
     parser.add_argument("--info", help="key=value lines from bin/bench-kernels")
+    parser.add_argument("--cases", default="", help="comma-separated case ids: the order of the table rows")
     parser.add_argument("--command", default="")
     parser.add_argument("--timing", default="")
     parser.add_argument("--out-json", required=True)
@@ -255,14 +288,18 @@ def main():
     args = parser.parse_args()
 
     java_cases, java_gemm = load_jmh(args.jmh)
-    torch1, torch2 = load_json(args.torch1), load_json(args.torch2)
+    order = [c for c in args.cases.split(",") if c]
+    java_cases = dict(sorted(java_cases.items(),
+                             key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+    torch1, torch2 = load_torch(args.torch1), load_torch(args.torch2)
     info = read_info(args.info)
     java_peak = max((g["gflops"] for g in java_gemm.values()), default=None)
     machine = dict(
         cpu_model=cpu_model(), cores=os.cpu_count(), os=platform.platform(),
         java=info.get("java"), vm=info.get("vm"), kernels=info.get("kernels"),
         openblas_library=info.get("openblas_library"), openblas_core=None,
-        env={k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+        env={k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY")},
+        torch_env={"1": (torch1 or {}).get("env"), "2": (torch2 or {}).get("env")},
         java_env={"OPENBLAS_NUM_THREADS": "1", "JVM": "--add-modules=jdk.incubator.vector"},
         loadavg_before=info.get("loadavg_before"), loadavg_after=info.get("loadavg_after"),
         git_commit=info.get("git_commit"), torch=(torch1 or torch2 or {}).get("torch"))
