@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  *
  * <p>Replays {@link LstmLayer#forward} and {@link LstmLayer#backward} call for call (same GEMM shapes,
  * same cell calls, same copies) with a timer around each phase, for unidirectional stacks without
- * projection on fixed lengths, and checks that its output and gradients equal {@link LstmStack}'s,
- * so the breakdown describes the real code. Usage (what {@code bin/bench-kernels} builds):
+ * projection on fixed lengths, and checks that its output and gradients equal {@link LstmStack}'s
+ * (to round-off), so the breakdown describes the real code. Usage (what {@code bin/bench-kernels} builds):
  * <pre>
  * OPENBLAS_NUM_THREADS=1 java --add-modules=jdk.incubator.vector -cp ... io.sparklstm.lstm.PhaseProfile \
  *     [seconds] T50_B64_I32_H128_L1 ...
@@ -250,8 +250,9 @@ public final class PhaseProfile {
     Arrays.fill(dOutput, 1f);
     Kernels kernels = Kernels.best();
 
-    // Warm-up (JIT), then check that the replay computes exactly what the engine computes. The check
-    // comes after warm-up: the vector cell's exp/tanh round differently before C2 compiles it.
+    // Warm-up (JIT), then check that the replay computes what the engine computes. Not bit for bit:
+    // the vector cell's exp/tanh round differently before C2 compiles them (SVML), and the engine
+    // and the replay inline the cell into different callers, compiled at different times.
     LstmStack stack = new LstmStack(config, layout, kernels);
     LstmTape tape = new LstmTape(config);
     PackedShape shape = PackedShape.ofFixedLength(b, t);
@@ -272,11 +273,11 @@ public final class PhaseProfile {
     replay.forward(params, x);
     replay.backward(params, replayGrads, x, dOutput);
     float[] top = replay.y[config.numLayers() - 1];
-    if (!Arrays.equals(Arrays.copyOf(tape.output(), n * config.hiddenSize()), Arrays.copyOf(top, n * config.hiddenSize()))
-        || !Arrays.equals(engineGrads, replayGrads)) {
+    if (relDiff(tape.output(), top, n * config.hiddenSize()) > 1e-5
+        || relDiff(engineGrads, replayGrads, params.length) > 1e-5) {
       throw new IllegalStateException("PhaseProfile no longer replays LstmLayer exactly for " + caseId
-          + " (max difference: output " + maxDiff(tape.output(), top, n * config.hiddenSize()) + ", gradients "
-          + maxDiff(engineGrads, replayGrads, params.length) + "); update it to follow the engine");
+          + " (relative difference: output " + relDiff(tape.output(), top, n * config.hiddenSize())
+          + ", gradients " + relDiff(engineGrads, replayGrads, params.length) + "); update it to follow the engine");
     }
 
     PhaseProfile timed = new PhaseProfile(kernels, config, layout, b, t);
@@ -299,12 +300,15 @@ public final class PhaseProfile {
     timed.print(caseId, ops, replayMs, engineMs, bc.forwardFlopsPerBatch());
   }
 
-  private static double maxDiff(float[] a, float[] b, int n) {
-    double m = 0;
+  /** max |a - b| / max |a|: round-off is ~1e-7, a replay that drifted from the engine is ~1. */
+  private static double relDiff(float[] a, float[] b, int n) {
+    double diff = 0;
+    double scale = Float.MIN_NORMAL;
     for (int i = 0; i < n; i++) {
-      m = Math.max(m, Math.abs(a[i] - b[i]));
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      scale = Math.max(scale, Math.abs(a[i]));
     }
-    return m;
+    return diff / scale;
   }
 
   private void print(String caseId, int ops, double replayMs, double engineMs, double forwardFlops) {
