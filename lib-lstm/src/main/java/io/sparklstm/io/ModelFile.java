@@ -67,6 +67,11 @@ public final class ModelFile {
     return SafeTensors.toBytes(metadata(config, extra), tensors);
   }
 
+  /** The {@code spark-lstm.config} metadata value for {@code config}: nn.LSTM kwargs and head, as JSON. */
+  public static String configJson(ModelConfig config) {
+    return ConfigJson.write(config);
+  }
+
   /** Writes {@link #toBytes} to {@code path} atomically (a reader sees the old file or the new one). */
   public static void save(Path path, ModelConfig config, float[] parameters, Map<String, String> extra)
       throws IOException {

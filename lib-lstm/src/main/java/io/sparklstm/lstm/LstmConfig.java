@@ -16,7 +16,7 @@ package io.sparklstm.lstm;
  * @param projSize      P, project h to this size when &gt; 0 (default 0)
  */
 public record LstmConfig(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst,
-                         double dropout, boolean bidirectional, int projSize) {
+                         double dropout, boolean bidirectional, int projSize) implements java.io.Serializable {
 
   public LstmConfig {
     if (inputSize <= 0) {

@@ -6,7 +6,7 @@ package io.sparklstm.model;
  * @param outputSize out_features, &gt; 0
  * @param mode       where it reads the LSTM
  */
-public record HeadConfig(int outputSize, HeadMode mode) {
+public record HeadConfig(int outputSize, HeadMode mode) implements java.io.Serializable {
   public HeadConfig {
     if (outputSize <= 0) {
       throw new IllegalArgumentException("head output size must be > 0, got " + outputSize);

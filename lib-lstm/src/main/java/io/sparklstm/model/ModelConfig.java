@@ -8,7 +8,7 @@ import io.sparklstm.lstm.LstmConfig;
  * @param lstm the LSTM's constructor arguments
  * @param head the head, or null for a bare LSTM
  */
-public record ModelConfig(LstmConfig lstm, HeadConfig head) {
+public record ModelConfig(LstmConfig lstm, HeadConfig head) implements java.io.Serializable {
   public ModelConfig {
     if (lstm == null) {
       throw new IllegalArgumentException("model config needs an lstm");
@@ -17,5 +17,15 @@ public record ModelConfig(LstmConfig lstm, HeadConfig head) {
 
   public boolean hasHead() {
     return head != null;
+  }
+
+  /** The head mode; {@code last} when there is no head (the loss then reads the top layer's h_n). */
+  public HeadMode mode() {
+    return head != null ? head.mode() : HeadMode.LAST;
+  }
+
+  /** Width of a prediction row: the head's out_features, or D*H_out without a head. */
+  public int predictionSize() {
+    return head != null ? head.outputSize() : lstm.outputSize();
   }
 }

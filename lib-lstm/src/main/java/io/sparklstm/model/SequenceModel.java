@@ -54,12 +54,12 @@ public final class SequenceModel {
 
   /** Width of a prediction row: the head's out_features, or D*H_out without a head. */
   public int predictionSize() {
-    return head != null ? head.outputSize() : config.lstm().outputSize();
+    return config.predictionSize();
   }
 
   /** The head mode; {@code last} when there is no head. */
   public HeadMode mode() {
-    return config.hasHead() ? config.head().mode() : HeadMode.LAST;
+    return config.mode();
   }
 
   /** Scratch for one thread. */

@@ -2,6 +2,7 @@ package io.sparklstm.train;
 
 import io.sparklstm.model.HeadMode;
 import io.sparklstm.model.LossType;
+import io.sparklstm.model.ModelConfig;
 import io.sparklstm.model.SequenceBatch;
 import java.io.Serializable;
 import java.util.List;
@@ -19,8 +20,10 @@ import java.util.List;
 public record LabeledSequence(long index, float[] features, float[] targets, int[] classes) implements Serializable {
 
   /** Cuts rows (in training order) into mini-batches of {@code batchSize}; the last may be smaller. */
-  public static SequenceBatch[] batches(List<LabeledSequence> rows, int batchSize, int inputSize, HeadMode mode,
-                                        LossType loss, int outputSize) {
+  public static SequenceBatch[] batches(List<LabeledSequence> rows, int batchSize, ModelConfig model, LossType loss) {
+    int inputSize = model.lstm().inputSize();
+    HeadMode mode = model.mode();
+    int outputSize = model.predictionSize();
     int count = (rows.size() + batchSize - 1) / batchSize;
     SequenceBatch[] out = new SequenceBatch[count];
     for (int b = 0; b < count; b++) {

@@ -1,6 +1,6 @@
 package io.sparklstm.train;
 
-import io.sparklstm.model.HeadMode;
+import io.sparklstm.lstm.Kernels;
 import io.sparklstm.model.SequenceBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,21 +13,14 @@ import java.util.List;
  * models. Used to check the Spark job and to train small data without a cluster.
  */
 public final class LocalAveragingLoop {
+  private final TrainingSetup setup;
   private final Trainer trainer;
-  private final int batchSize;
-  private final int workers;
   private final RoundSchedule schedule;
-  private final boolean shuffle;
-  private final long seed;
 
-  public LocalAveragingLoop(Trainer trainer, int batchSize, int workers, int averagingFrequency, boolean shuffle,
-                            long seed) {
-    this.trainer = trainer;
-    this.batchSize = batchSize;
-    this.workers = workers;
-    this.schedule = new RoundSchedule(averagingFrequency);
-    this.shuffle = shuffle;
-    this.seed = seed;
+  public LocalAveragingLoop(TrainingSetup setup, Kernels kernels) {
+    this.setup = setup;
+    this.trainer = setup.newTrainer(kernels);
+    this.schedule = setup.schedule();
   }
 
   /** One epoch's outcome: the new state, and the training loss summed over sequences. */
@@ -46,12 +39,12 @@ public final class LocalAveragingLoop {
     double lossSum = 0;
     for (int round = 0; round < schedule.rounds(maxBatches); round++) {
       List<Trainer.ShardResult> results = new ArrayList<>();
-      for (int w = 0; w < workers; w++) {
+      for (int w = 0; w < setup.workers(); w++) {
         long from = schedule.firstBatch(round);
         long to = schedule.endBatch(round, shards[w].length);
         if (from < to) {
           List<SequenceBatch> part = Arrays.asList(shards[w]).subList((int) from, (int) to);
-          results.add(trainer.trainBatches(state.copy(), part, seed, epoch, round, w, from));
+          results.add(trainer.trainBatches(state.copy(), part, setup.seed(), epoch, round, w, from));
         }
       }
       ParameterAveraging.Averaged avg = ParameterAveraging.average(results);
@@ -64,7 +57,8 @@ public final class LocalAveragingLoop {
 
   /** Each shard's mini-batches for {@code epoch}: rows placed by {@link ShardPlan}, cut in position order. */
   public SequenceBatch[][] shardBatches(List<LabeledSequence> rows, int epoch) {
-    ShardPlan plan = new ShardPlan(rows.size(), workers, shuffle, seed);
+    ShardPlan plan = setup.plan(rows.size());
+    int workers = setup.workers();
     List<List<long[]>> byShard = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
       byShard.add(new ArrayList<>());
@@ -74,8 +68,6 @@ public final class LocalAveragingLoop {
       byShard.get(plan.shardOfPosition(pos)).add(new long[] {pos, i});
     }
     SequenceBatch[][] out = new SequenceBatch[workers][];
-    var model = trainer.model();
-    HeadMode mode = model.mode();
     for (int w = 0; w < workers; w++) {
       List<long[]> list = byShard.get(w);
       list.sort(Comparator.comparingLong(a -> a[0]));
@@ -83,8 +75,7 @@ public final class LocalAveragingLoop {
       for (long[] a : list) {
         ordered.add(rows.get((int) a[1]));
       }
-      out[w] = LabeledSequence.batches(ordered, batchSize, model.config().lstm().inputSize(), mode,
-          trainer.loss(), model.predictionSize());
+      out[w] = LabeledSequence.batches(ordered, setup.batchSize(), setup.model(), setup.loss());
     }
     return out;
   }

@@ -5,7 +5,8 @@ package io.sparklstm.train;
  * round ({@code k = train.averaging-frequency}, or all of its epoch when 0); the epoch has as many
  * rounds as the busiest shard needs; a shard with nothing left in a round sits it out.
  */
-public final class RoundSchedule {
+public final class RoundSchedule implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private final int frequency;
 
   /** @param averagingFrequency mini-batches per shard between averages; 0 = once per epoch */

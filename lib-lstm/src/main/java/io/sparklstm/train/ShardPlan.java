@@ -10,7 +10,8 @@ package io.sparklstm.train;
  * The permutation is a keyed Feistel network with cycle walking: a bijection that needs no table,
  * so executors can place their own rows.
  */
-public final class ShardPlan {
+public final class ShardPlan implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private final long rows;
   private final int workers;
   private final boolean shuffle;

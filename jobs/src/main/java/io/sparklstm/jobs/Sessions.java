@@ -1,0 +1,60 @@
+package io.sparklstm.jobs;
+
+import io.sparklstm.jobs.config.SparkSection;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts and stops the SparkSession of a run.
+ *
+ * <p>The master: under spark-submit, {@code spark.master} is already a system property (SparkConf
+ * reads {@code spark.*} properties), and it is kept. Otherwise (bin/spark-lstm runs Main with plain
+ * {@code java}) it is the config's {@code spark.master}, or {@code local[*]}. A local master binds
+ * the driver to 127.0.0.1 unless {@code spark.conf} says otherwise.
+ */
+public interface Sessions {
+  SparkSession start(SparkSection spark, String appName);
+
+  void stop(SparkSession session);
+
+  /** The sessions of a real run. */
+  Sessions DEFAULT = new Sessions() {
+    @Override
+    public SparkSession start(SparkSection spark, String appName) {
+      SparkConf conf = sparkConf(spark, new SparkConf(), appName);
+      LoggerFactory.getLogger(Sessions.class).info("starting Spark {} (master {})",
+          org.apache.spark.package$.MODULE$.SPARK_VERSION(), conf.get("spark.master"));
+      return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    @Override
+    public void stop(SparkSession session) {
+      session.stop();
+    }
+  };
+
+  /** The SparkConf for a run, given the one loaded from system properties. */
+  static SparkConf sparkConf(SparkSection spark, SparkConf conf, String appName) {
+    Logger log = LoggerFactory.getLogger(Sessions.class);
+    if (!conf.contains("spark.master")) {
+      conf.setMaster(spark.master().orElse("local[*]"));
+    } else if (spark.master().isPresent() && !spark.master().get().equals(conf.get("spark.master"))) {
+      log.warn("spark.master = {} in the config is ignored: the master given to spark-submit ({}) is used",
+          spark.master().get(), conf.get("spark.master"));
+    }
+    if (!conf.contains("spark.app.name")) {
+      conf.setAppName(appName);
+    }
+    for (Map.Entry<String, String> e : spark.conf().entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
+    return conf;
+  }
+}

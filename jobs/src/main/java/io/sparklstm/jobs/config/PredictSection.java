@@ -1,0 +1,78 @@
+package io.sparklstm.jobs.config;
+
+import io.sparklstm.jobs.UserError;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code predict.*}: applying a model to a table of sequences. */
+public final class PredictSection {
+  /** The columns predict can add. */
+  public static final List<String> COLUMNS = List.of("prediction", "output", "h_n", "c_n");
+
+  private final String model;
+  private final TableSource input;
+  private final TableSink output;
+  private final List<String> columns;
+  private final String h0Column;
+  private final String c0Column;
+  private final int batchSize;
+
+  PredictSection(ConfigReader r) {
+    this.model = TableSource.emptyToNull(r.optString("predict.model"));
+    this.input = new TableSource(r, "predict.input");
+    this.output = new TableSink(r, "predict.output");
+    this.columns = r.optStrings("predict.columns");
+    if (columns == null || columns.isEmpty()) {
+      throw new UserError("predict.columns must list at least one of " + COLUMNS);
+    }
+    Set<String> seen = new HashSet<>();
+    for (String c : columns) {
+      if (!COLUMNS.contains(c)) {
+        throw new UserError("predict.columns: unknown column \"" + c + "\"; expected any of " + COLUMNS);
+      }
+      if (!seen.add(c)) {
+        throw new UserError("predict.columns: \"" + c + "\" is listed twice");
+      }
+    }
+    this.h0Column = TableSource.emptyToNull(r.optString("predict.initial-state.h0-column"));
+    this.c0Column = TableSource.emptyToNull(r.optString("predict.initial-state.c0-column"));
+    this.batchSize = r.intAtLeast("predict.batch-size", 1);
+  }
+
+  /** {@code predict.model}: the .safetensors to apply; required for predict. */
+  public String model() {
+    if (model == null) {
+      throw UserError.missing("predict.model");
+    }
+    return model;
+  }
+
+  public TableSource input() {
+    return input;
+  }
+
+  public TableSink output() {
+    return output;
+  }
+
+  /** Output columns, a non-empty subset of {@link #COLUMNS} in the configured order. */
+  public List<String> columns() {
+    return columns;
+  }
+
+  /** Column with per-row h_0 ([L*D][H_out]), if set. */
+  public Optional<String> h0Column() {
+    return Optional.ofNullable(h0Column);
+  }
+
+  /** Column with per-row c_0 ([L*D][H]), if set. */
+  public Optional<String> c0Column() {
+    return Optional.ofNullable(c0Column);
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+}

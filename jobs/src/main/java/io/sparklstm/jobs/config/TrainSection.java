@@ -1,0 +1,89 @@
+package io.sparklstm.jobs.config;
+
+import java.util.Optional;
+
+/** {@code train.*}: the parameter-averaging loop (DESIGN.md section 7). */
+public final class TrainSection {
+  private final int epochs;
+  private final int batchSize;
+  private final int workers;
+  private final int averagingFrequency;
+  private final boolean shuffle;
+  private final long seed;
+  private final OptimizerSection optimizer;
+  private final double clipGradNorm;
+  private final boolean resume;
+  private final int tbptt;
+  private final String checkpointDir;
+  private final String metrics;
+
+  TrainSection(ConfigReader r) {
+    this.epochs = r.intAtLeast("train.epochs", 1);
+    this.batchSize = r.intAtLeast("train.batch-size", 1);
+    this.workers = r.intAtLeast("train.workers", 1);
+    this.averagingFrequency = r.intAtLeast("train.averaging-frequency", 0);
+    this.shuffle = r.bool("train.shuffle");
+    this.seed = r.longAtLeast("train.seed", Long.MIN_VALUE);
+    this.optimizer = new OptimizerSection(r);
+    this.clipGradNorm = r.numberIn("train.clip-grad-norm", 0, Double.POSITIVE_INFINITY, false);
+    this.resume = r.bool("train.resume");
+    this.tbptt = r.intAtLeast("train.tbptt", 0);
+    this.checkpointDir = TableSource.emptyToNull(r.optString("train.checkpoint-dir"));
+    this.metrics = TableSource.emptyToNull(r.optString("train.metrics"));
+  }
+
+  public int epochs() {
+    return epochs;
+  }
+
+  /** Sequences per mini-batch, per worker. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Number of data shards. */
+  public int workers() {
+    return workers;
+  }
+
+  /** Mini-batches per worker between averages; 0 = once per epoch. */
+  public int averagingFrequency() {
+    return averagingFrequency;
+  }
+
+  public boolean shuffle() {
+    return shuffle;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public OptimizerSection optimizer() {
+    return optimizer;
+  }
+
+  /** Global L2 norm to clip gradients to; 0 = off. */
+  public double clipGradNorm() {
+    return clipGradNorm;
+  }
+
+  public boolean resume() {
+    return resume;
+  }
+
+  /** Truncated BPTT chunk length in steps; 0 = full BPTT. */
+  public int tbptt() {
+    return tbptt;
+  }
+
+  /** {@code train.checkpoint-dir} if set; the default is {@code <output.model>.checkpoint}. */
+  public Optional<String> checkpointDir() {
+    return Optional.ofNullable(checkpointDir);
+  }
+
+  /** {@code train.metrics} if set; the default is {@code <output.model>.metrics.jsonl}. */
+  public Optional<String> metrics() {
+    return Optional.ofNullable(metrics);
+  }
+}

@@ -1,0 +1,128 @@
+package io.sparklstm.jobs.io;
+
+import io.sparklstm.io.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * Whole small files (models, checkpoints, metrics, pictures) on the local disk or any Hadoop file
+ * system (HDFS, S3A, ...), written all-or-nothing: to a temporary name beside the target, then
+ * renamed. Local paths use java.nio's atomic move (no Hadoop .crc side files); other schemes use the
+ * Hadoop FileSystem API, where the rename is atomic on HDFS and a copy on object stores (whose PUT
+ * is itself all-or-nothing).
+ */
+public final class FileStore {
+  private final Configuration hadoop;
+
+  public FileStore(Configuration hadoop) {
+    this.hadoop = hadoop;
+  }
+
+  private static boolean isLocal(String path) {
+    URI uri = URI.create(path.replace(" ", "%20"));
+    return uri.getScheme() == null || uri.getScheme().equals("file");
+  }
+
+  private static Path local(String path) {
+    return path.startsWith("file:") ? Paths.get(URI.create(path)) : Paths.get(path);
+  }
+
+  private FileSystem fs(org.apache.hadoop.fs.Path p) throws IOException {
+    return p.getFileSystem(hadoop);
+  }
+
+  /** Writes {@code bytes} to {@code path} atomically, replacing what was there. */
+  public void write(String path, byte[] bytes) throws IOException {
+    if (isLocal(path)) {
+      AtomicFiles.write(local(path), bytes);
+      return;
+    }
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
+    FileSystem fs = fs(target);
+    org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(),
+        "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+    try {
+      try (OutputStream out = fs.create(tmp, true)) {
+        out.write(bytes);
+      }
+      if (fs.exists(target)) {
+        fs.delete(target, false);
+      }
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("could not rename " + tmp + " to " + target);
+      }
+    } finally {
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, false);
+      }
+    }
+  }
+
+  /** The whole file. */
+  public byte[] read(String path) throws IOException {
+    if (isLocal(path)) {
+      return Files.readAllBytes(local(path));
+    }
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try (InputStream in = fs(p).open(p)) {
+      return in.readAllBytes();
+    }
+  }
+
+  public boolean exists(String path) throws IOException {
+    if (isLocal(path)) {
+      return Files.exists(local(path));
+    }
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    return fs(p).exists(p);
+  }
+
+  /** Names (not paths) of the files directly in {@code dir}; empty when it does not exist. */
+  public List<String> list(String dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    if (isLocal(dir)) {
+      Path d = local(dir);
+      if (Files.isDirectory(d)) {
+        try (var s = Files.list(d)) {
+          s.filter(Files::isRegularFile).forEach(p -> names.add(p.getFileName().toString()));
+        }
+      }
+      return names;
+    }
+    org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dir);
+    FileSystem fs = fs(d);
+    if (fs.exists(d)) {
+      for (FileStatus st : fs.listStatus(d)) {
+        if (st.isFile()) {
+          names.add(st.getPath().getName());
+        }
+      }
+    }
+    return names;
+  }
+
+  public void delete(String path) throws IOException {
+    if (isLocal(path)) {
+      Files.deleteIfExists(local(path));
+      return;
+    }
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    fs(p).delete(p, false);
+  }
+
+  /** {@code dir/name} for either kind of path. */
+  public static String child(String dir, String name) {
+    return dir.endsWith("/") ? dir + name : dir + "/" + name;
+  }
+}

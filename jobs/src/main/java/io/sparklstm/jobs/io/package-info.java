@@ -1,0 +1,2 @@
+/** Reading tables from any Spark SQL source and writing them atomically (temporary path, then rename). */
+package io.sparklstm.jobs.io;

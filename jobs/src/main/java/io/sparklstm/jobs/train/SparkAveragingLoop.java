@@ -1,0 +1,196 @@
+package io.sparklstm.jobs.train;
+
+import io.sparklstm.model.SequenceBatch;
+import io.sparklstm.train.LabeledSequence;
+import io.sparklstm.train.ParameterAveraging;
+import io.sparklstm.train.RoundSchedule;
+import io.sparklstm.train.Trainer;
+import io.sparklstm.train.TrainingSetup;
+import io.sparklstm.train.TrainingState;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
+
+/**
+ * The parameter-averaging loop of DESIGN.md section 7 on Spark.
+ *
+ * <p>Per round: the driver broadcasts the state (parameters and optimizer state, flat floats);
+ * every shard (Spark partition) with batches left trains its next k mini-batches from it; each
+ * shard's new state vector {@code [parameters | optimizer buffers]} is cut into slices, and slice
+ * s of every shard meets in reducer s, which takes the sequence-weighted mean in shard order. The
+ * driver receives one averaged model's worth of floats, whatever the number of shards.
+ *
+ * <p>Why not {@code treeAggregate}: it merges partial sums in the order tasks finish and shuffle
+ * blocks arrive, and float addition depends on order, so models would differ in their last bits
+ * from run to run. Summing each element in shard order makes the model a function of the config,
+ * data and seed alone: the same with 1 or many executors, after task retries, and equal to
+ * {@link io.sparklstm.train.LocalAveragingLoop}.
+ */
+public final class SparkAveragingLoop {
+  /** Slices hold about this many floats (1 MiB), and there are never more slices than shards. */
+  private static final int SLICE_FLOATS = 1 << 18;
+
+  private final JavaSparkContext sc;
+  private final TrainingSetup setup;
+  private final JavaRDD<LabeledSequence> rows;
+  private final long rowCount;
+  private ShardedBatches fixedBatches;
+
+  /** @param rows the training rows with their input indices, cached by the caller */
+  public SparkAveragingLoop(JavaSparkContext sc, TrainingSetup setup, JavaRDD<LabeledSequence> rows, long rowCount) {
+    this.sc = sc;
+    this.setup = setup;
+    this.rows = rows;
+    this.rowCount = rowCount;
+  }
+
+  /** One epoch's outcome. Times in nanoseconds: compute = the slowest shard's training, averaging = the rest. */
+  public record EpochOutcome(TrainingState state, long sequences, double lossSum, int rounds,
+                             long computeNanos, long averagingNanos) {}
+
+  /** Runs epoch {@code epoch} (0-based) of {@code epochs} from {@code start}. */
+  public EpochOutcome trainEpoch(TrainingState start, int epoch, int epochs) {
+    ShardedBatches shards = batchesFor(epoch, epochs);
+    RoundSchedule schedule = setup.schedule();
+    int rounds = schedule.rounds(shards.maxBatches());
+    TrainingState state = start;
+    long sequences = 0;
+    double lossSum = 0;
+    long compute = 0;
+    long averaging = 0;
+    for (int round = 0; round < rounds; round++) {
+      sc.setJobDescription("spark-lstm train: epoch " + (epoch + 1) + "/" + epochs + ", round " + (round + 1)
+          + "/" + rounds);
+      long t0 = System.nanoTime();
+      RoundOutcome r = runRound(state, shards, epoch, round);
+      long wall = System.nanoTime() - t0;
+      state = r.state;
+      sequences += r.sequences;
+      lossSum += r.lossSum;
+      compute += r.slowestShardNanos;
+      averaging += Math.max(0, wall - r.slowestShardNanos);
+    }
+    sc.setJobDescription(null);
+    if (setup.shuffle()) {
+      shards.release();
+    }
+    return new EpochOutcome(state, sequences, lossSum, rounds, compute, averaging);
+  }
+
+  /** Releases the cached batches. */
+  public void close() {
+    if (fixedBatches != null) {
+      fixedBatches.release();
+      fixedBatches = null;
+    }
+  }
+
+  private ShardedBatches batchesFor(int epoch, int epochs) {
+    if (!setup.shuffle()) {
+      if (fixedBatches == null) {
+        sc.setJobDescription("spark-lstm train: placing rows into " + setup.workers() + " shards");
+        fixedBatches = ShardedBatches.build(rows, rowCount, setup, 0);
+      }
+      return fixedBatches;
+    }
+    sc.setJobDescription("spark-lstm train: shuffling rows for epoch " + (epoch + 1) + "/" + epochs);
+    return ShardedBatches.build(rows, rowCount, setup, epoch);
+  }
+
+  private record RoundOutcome(TrainingState state, long sequences, double lossSum, long slowestShardNanos) {}
+
+  private RoundOutcome runRound(TrainingState state, ShardedBatches shards, int epoch, int round) {
+    float[] start = ParameterAveraging.flatten(state);
+    int parameterCount = state.parameters().length;
+    int bufferCount = state.optimizer().bufferCount();
+    int slices = sliceCount(start.length);
+    Broadcast<TrainingState> shared = sc.broadcast(state);
+    TrainingSetup setup = this.setup;
+    RoundSchedule schedule = setup.schedule();
+    long[] perShard = shards.batchesPerShard;
+    try {
+      JavaRDD<Tuple2<Integer, StateSlice>> pieces = shards.batches.mapPartitionsWithIndex((shard, batches) -> {
+        long from = schedule.firstBatch(round);
+        long to = schedule.endBatch(round, perShard[shard]);
+        if (from >= to) {
+          return Collections.emptyIterator();
+        }
+        long t0 = System.nanoTime();
+        Trainer trainer = WorkerTrainers.forSetup(setup);
+        Trainer.ShardResult result = trainer.trainBatches(shared.value().copy(), range(batches, from, to),
+            setup.seed(), epoch, round, shard, from);
+        long nanos = System.nanoTime() - t0;
+        return cut(result, slices, nanos).iterator();
+      }, true);
+      List<Tuple2<Integer, SliceMean>> means = pieces
+          .mapToPair(t -> t)
+          .groupByKey(new HashPartitioner(slices))
+          .mapValues(SliceMean::of)
+          .collect();
+      return assemble(means, start.length, parameterCount, bufferCount);
+    } finally {
+      shared.destroy();
+    }
+  }
+
+  private int sliceCount(int length) {
+    return (int) Math.max(1, Math.min(setup.workers(), (length + (long) SLICE_FLOATS - 1) / SLICE_FLOATS));
+  }
+
+  /** The batches [from, to) of a shard's iterator, as a one-pass Iterable. */
+  private static Iterable<SequenceBatch> range(Iterator<SequenceBatch> batches, long from, long to) {
+    for (long i = 0; i < from; i++) {
+      batches.next();
+    }
+    return () -> new Iterator<>() {
+      long next = from;
+
+      @Override
+      public boolean hasNext() {
+        return next < to;
+      }
+
+      @Override
+      public SequenceBatch next() {
+        next++;
+        return batches.next();
+      }
+    };
+  }
+
+  /** Cuts a shard's result into slices; slice s covers [s*len/S, (s+1)*len/S) of the flat vector. */
+  private static List<Tuple2<Integer, StateSlice>> cut(Trainer.ShardResult r, int slices, long nanos) {
+    float[] vector = ParameterAveraging.flatten(r.state());
+    List<Tuple2<Integer, StateSlice>> out = new ArrayList<>(slices);
+    for (int s = 0; s < slices; s++) {
+      int from = (int) ((long) s * vector.length / slices);
+      int to = (int) ((long) (s + 1) * vector.length / slices);
+      out.add(new Tuple2<>(s, new StateSlice(r.shard(), r.sequences(), r.lossSum(), r.state().optimizer().step(),
+          nanos, java.util.Arrays.copyOfRange(vector, from, to))));
+    }
+    return out;
+  }
+
+  private static RoundOutcome assemble(List<Tuple2<Integer, SliceMean>> means, int length, int parameterCount,
+                                       int bufferCount) {
+    float[] vector = new float[length];
+    int slices = means.size();
+    SliceMean first = null;
+    for (Tuple2<Integer, SliceMean> t : means) {
+      int s = t._1();
+      int from = (int) ((long) s * length / slices);
+      System.arraycopy(t._2().values(), 0, vector, from, t._2().values().length);
+      if (s == 0) {
+        first = t._2();
+      }
+    }
+    TrainingState state = ParameterAveraging.unflatten(vector, parameterCount, bufferCount, first.step());
+    return new RoundOutcome(state, first.sequences(), first.lossSum(), first.slowestNanos());
+  }
+}

@@ -1,0 +1,256 @@
+package io.sparklstm.jobs.train;
+
+import io.sparklstm.io.LoadedModel;
+import io.sparklstm.io.ModelFile;
+import io.sparklstm.io.ModelFileException;
+import io.sparklstm.jobs.Command;
+import io.sparklstm.jobs.UserError;
+import io.sparklstm.jobs.config.DataSection;
+import io.sparklstm.jobs.config.JobConfig;
+import io.sparklstm.jobs.config.ModelSection;
+import io.sparklstm.jobs.config.OptimizerSection;
+import io.sparklstm.jobs.config.TableSource;
+import io.sparklstm.jobs.config.TrainSection;
+import io.sparklstm.jobs.io.FileStore;
+import io.sparklstm.jobs.io.Tables;
+import io.sparklstm.lstm.Kernels;
+import io.sparklstm.model.LossType;
+import io.sparklstm.model.ModelConfig;
+import io.sparklstm.train.DivergenceException;
+import io.sparklstm.train.TrainingSetup;
+import io.sparklstm.train.TrainingState;
+import io.sparklstm.train.optim.Adam;
+import io.sparklstm.train.optim.Optimizer;
+import io.sparklstm.train.optim.Sgd;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code train}: reads the training (and validation) data, checks it against the model, and runs
+ * the parameter-averaging loop (DESIGN.md section 7), writing the model, per-epoch metrics,
+ * checkpoints and a loss-curve picture.
+ */
+public final class TrainCommand implements Command {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+  private static final List<String> MODEL_KEYS = List.of("model.lstm.input-size", "model.lstm.hidden-size",
+      "model.lstm.num-layers", "model.lstm.bias", "model.lstm.batch-first", "model.lstm.dropout",
+      "model.lstm.bidirectional", "model.lstm.proj-size", "model.head.output-size", "model.head.mode");
+
+  @Override
+  public String name() {
+    return "train";
+  }
+
+  @Override
+  public String summary() {
+    return "train a model with parameter averaging";
+  }
+
+  @Override
+  public String[] sections() {
+    return new String[] {"spark", "model", "data", "train", "output"};
+  }
+
+  @Override
+  public void validate(JobConfig config) {
+    config.data().train().path();
+    config.output().model();
+    if (config.model().init().isEmpty()) {
+      config.model().lstmConfig();
+      config.model().headConfig();
+    }
+    optimizer(config.train().optimizer(), config);
+  }
+
+  @Override
+  public void run(SparkSession spark, JobConfig config) throws Exception {
+    FileStore store = new FileStore(spark.sparkContext().hadoopConfiguration());
+    LOG.info("kernels on the driver: {}", Kernels.best().describe());
+    Optional<LoadedModel> init = loadInit(config, store);
+    ModelConfig model = init.map(LoadedModel::config).orElseGet(
+        () -> new ModelConfig(config.model().lstmConfig(), config.model().headConfig()));
+    TrainSection t = config.train();
+    TrainingSetup setup;
+    try {
+      setup = new TrainingSetup(model, loss(config.model()), optimizer(t.optimizer(), config), t.clipGradNorm(),
+          t.tbptt(), t.batchSize(), t.workers(), t.averagingFrequency(), t.shuffle(), t.seed());
+      setup.newTrainer(Kernels.best());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("train: " + e.getMessage(), e);
+    }
+    DataSection data = config.data();
+    RowDecoder decoder = new RowDecoder(data.featuresColumn(), data.labelColumn(), model, setup.loss(), true);
+    TrainingRows train = rows(spark, data.train(), decoder);
+    if (train.count < t.workers()) {
+      throw new UserError("data.train has " + train.count + " rows, fewer than train.workers = " + t.workers()
+          + "; lower train.workers");
+    }
+    Optional<TrainingRows> validation = data.validation().map(v -> rows(spark, v, decoder));
+    LOG.info("training on {} rows in {} shards{}", train.count, t.workers(),
+        validation.map(v -> ", validating on " + v.count + " rows").orElse(""));
+    TrainingState start = init.map(m -> new TrainingState(m.parameters(), setup.optimizer().init(m.parameters().length)))
+        .orElseGet(() -> TrainRun.freshState(setup));
+    String modelPath = config.output().model();
+    TrainRun.Outputs outputs = new TrainRun.Outputs(modelPath,
+        t.checkpointDir().orElse(modelPath + ".checkpoint"),
+        t.metrics().orElse(modelPath + ".metrics.jsonl"),
+        stripExtension(t.metrics().orElse(modelPath)) + ".loss.png");
+    String fingerprint = fingerprint(setup, data.train(), train.count, start);
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("spark-lstm.training", TrainRun.provenanceJson(provenanceFields(config, train.count)));
+    try {
+      new TrainRun(spark, setup, t.epochs(), outputs, t.resume(), fingerprint, provenance)
+          .run(train, validation, start);
+    } catch (RuntimeException e) {
+      DivergenceException d = find(e, DivergenceException.class);
+      if (d != null) {
+        throw new UserError(d.getMessage(), e);
+      }
+      throw e;
+    } finally {
+      train.release();
+      validation.ifPresent(TrainingRows::release);
+    }
+  }
+
+  private static TrainingRows rows(SparkSession spark, TableSource source, RowDecoder decoder) {
+    TrainingRows rows = TrainingRows.decode(Tables.read(spark, source), decoder, source.key());
+    if (rows.count == 0) {
+      rows.release();
+      throw new UserError(source.key() + " (" + source.path() + ") has no rows"
+          + (source.filter().isEmpty() ? "" : " after " + source.key() + ".filter"));
+    }
+    return rows;
+  }
+
+  /** model.init, checked against the model keys the user also set. */
+  private static Optional<LoadedModel> loadInit(JobConfig config, FileStore store) {
+    Optional<String> path = config.model().init();
+    if (path.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, Object> given = new LinkedHashMap<>();
+    ModelSection m = config.model();
+    for (String key : MODEL_KEYS) {
+      if (config.isSet(key)) {
+        given.put(key, settingValue(m, key));
+      }
+    }
+    try {
+      if (!store.exists(path.get())) {
+        throw new UserError("model.init: " + path.get() + " does not exist");
+      }
+      return Optional.of(ModelFile.fromBytes(store.read(path.get()), path.get(), given, m.headMode()));
+    } catch (ModelFileException e) {
+      throw new UserError("model.init: " + e.getMessage(), e);
+    } catch (java.io.IOException e) {
+      throw new UserError("model.init: cannot read " + path.get() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Object settingValue(ModelSection m, String key) {
+    return switch (key) {
+      case "model.lstm.input-size" -> m.inputSize().getAsInt();
+      case "model.lstm.hidden-size" -> m.hiddenSize().getAsInt();
+      case "model.lstm.num-layers" -> m.numLayers();
+      case "model.lstm.bias" -> m.bias();
+      case "model.lstm.batch-first" -> m.batchFirst();
+      case "model.lstm.dropout" -> m.dropout();
+      case "model.lstm.bidirectional" -> m.bidirectional();
+      case "model.lstm.proj-size" -> m.projSize();
+      case "model.head.output-size" -> m.outputSize().getAsInt();
+      case "model.head.mode" -> m.headMode().configName();
+      default -> throw new IllegalStateException(key);
+    };
+  }
+
+  private static LossType loss(ModelSection m) {
+    return LossType.parse(m.loss().configName());
+  }
+
+  /** PyTorch's optimizer from train.optimizer.*; keys another type uses are ignored with a warning. */
+  static Optimizer optimizer(OptimizerSection o, JobConfig config) {
+    String p = "train.optimizer.";
+    List<String> unused = switch (o.type()) {
+      case SGD -> List.of("beta1", "beta2", "epsilon");
+      case ADAM, ADAMW -> List.of("momentum", "dampening", "nesterov");
+    };
+    for (String k : unused) {
+      if (config.isSet(p + k)) {
+        LOG.warn("{}{} is not used by optimizer {}", p, k, o.type().name().toLowerCase());
+      }
+    }
+    try {
+      return switch (o.type()) {
+        case SGD -> new Sgd(o.learningRate(), o.momentum(), o.dampening(), o.nesterov(), o.weightDecay());
+        case ADAM -> new Adam(o.learningRate(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay(), false, false);
+        case ADAMW -> new Adam(o.learningRate(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay(), false, true);
+      };
+    } catch (IllegalArgumentException e) {
+      throw new UserError(p + e.getMessage(), e);
+    }
+  }
+
+  /** Everything the run's arithmetic depends on, hashed: a checkpoint only resumes its own run. */
+  private static String fingerprint(TrainingSetup setup, TableSource data, long rows, TrainingState start) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(setup.toString().getBytes(StandardCharsets.UTF_8));
+      sha.update((data.path() + "|" + data.format() + "|" + data.options() + "|" + data.filter() + "|" + rows)
+          .getBytes(StandardCharsets.UTF_8));
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * start.parameters().length);
+      buf.asFloatBuffer().put(start.parameters());
+      sha.update(buf);
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Deterministic provenance for the model file: what was trained on what (no times, no hosts). */
+  private static Map<String, Object> provenanceFields(JobConfig config, long rows) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    TableSource train = config.data().train();
+    m.put("data", train.path());
+    m.put("format", train.format());
+    m.put("filter", train.filter());
+    m.put("rows", rows);
+    TrainSection t = config.train();
+    m.put("epochs", t.epochs());
+    m.put("batch_size", t.batchSize());
+    m.put("workers", t.workers());
+    m.put("averaging_frequency", t.averagingFrequency());
+    m.put("shuffle", t.shuffle());
+    m.put("seed", t.seed());
+    m.put("optimizer", t.optimizer().type().name().toLowerCase());
+    m.put("learning_rate", t.optimizer().learningRate());
+    m.put("loss", config.model().loss().configName());
+    m.put("init", config.model().init().orElse(""));
+    return m;
+  }
+
+  private static String stripExtension(String path) {
+    int slash = path.lastIndexOf('/');
+    int dot = path.lastIndexOf('.');
+    String base = dot > slash ? path.substring(0, dot) : path;
+    return base.endsWith(".metrics") ? base.substring(0, base.length() - ".metrics".length()) : base;
+  }
+
+  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+    for (Throwable x = e; x != null; x = x.getCause() == x ? null : x.getCause()) {
+      if (type.isInstance(x)) {
+        return type.cast(x);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,153 @@
+package io.sparklstm.jobs.train;
+
+import io.sparklstm.io.Json;
+import io.sparklstm.io.ModelFile;
+import io.sparklstm.jobs.io.FileStore;
+import io.sparklstm.model.ParameterInit;
+import io.sparklstm.model.ParameterLayout;
+import io.sparklstm.train.DivergenceException;
+import io.sparklstm.train.Evaluation;
+import io.sparklstm.train.Seeds;
+import io.sparklstm.train.TrainingSetup;
+import io.sparklstm.train.TrainingState;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+import org.slf4j.Logger;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A whole training run on Spark: start state (fresh, from {@code model.init}, or resumed from the
+ * last checkpoint), then per epoch the averaging loop, validation, one log line, one metrics line
+ * and a checkpoint; at the end the model file and the loss-curve picture.
+ */
+public final class TrainRun {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainRun.class);
+
+  /** Where a run writes. */
+  public record Outputs(String model, String checkpointDir, String metrics, String picture) {}
+
+  private final SparkSession spark;
+  private final TrainingSetup setup;
+  private final int epochs;
+  private final Outputs outputs;
+  private final boolean resume;
+  private final String fingerprint;
+  private final Map<String, String> provenance;
+
+  /**
+   * @param fingerprint identifies everything that decides the run's arithmetic (settings, data,
+   *                    start state); a checkpoint resumes only a run with the same fingerprint
+   * @param provenance  extra model-file metadata (deterministic: no times, no hosts)
+   */
+  public TrainRun(SparkSession spark, TrainingSetup setup, int epochs, Outputs outputs, boolean resume,
+                  String fingerprint, Map<String, String> provenance) {
+    this.spark = spark;
+    this.setup = setup;
+    this.epochs = epochs;
+    this.outputs = outputs;
+    this.resume = resume;
+    this.fingerprint = fingerprint;
+    this.provenance = provenance;
+  }
+
+  /** A fresh start: PyTorch's initialisation from {@code train.seed}, optimizer state zero. */
+  public static TrainingState freshState(TrainingSetup setup) {
+    float[] params = ParameterInit.initialize(setup.model(), ParameterLayout.of(setup.model()), Seeds.init(setup.seed()));
+    return new TrainingState(params, setup.optimizer().init(params.length));
+  }
+
+  /** Trains; {@code start} is used unless a checkpoint is resumed. Returns the final state. */
+  public TrainingState run(TrainingRows train, Optional<TrainingRows> validation, TrainingState start)
+      throws IOException {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    FileStore store = new FileStore(sc.hadoopConfiguration());
+    Checkpoints checkpoints = new Checkpoints(store, outputs.checkpointDir(), setup.model(), setup.optimizer(),
+        fingerprint);
+    MetricsLog metrics = new MetricsLog(store, outputs.metrics(), outputs.picture());
+    TrainingState state = start;
+    int first = 0;
+    if (resume) {
+      Optional<Checkpoints.Checkpoint> cp = checkpoints.latest();
+      if (cp.isPresent()) {
+        first = cp.get().epochsDone();
+        state = cp.get().state();
+        LOG.info("resuming after epoch {} from {}", first, outputs.checkpointDir());
+      } else {
+        LOG.info("train.resume: no usable checkpoint in {}; starting from epoch 1", outputs.checkpointDir());
+      }
+    }
+    metrics.resume(first);
+    if (first >= epochs) {
+      LOG.info("all {} epochs are already done", epochs);
+    }
+    SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train.rows, train.count);
+    Validation val = validation.map(v -> new Validation(sc, setup, v.rows)).orElse(null);
+    try {
+      for (int epoch = first; epoch < epochs; epoch++) {
+        long t0 = System.nanoTime();
+        SparkAveragingLoop.EpochOutcome out = loop.trainEpoch(state, epoch, epochs);
+        state = out.state();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
+        checkpoints.save(epoch + 1, state);
+        Map<String, Object> line = epochLine(epoch, out, seconds, eval);
+        metrics.add(line);
+        LOG.info(describe(epoch, out, seconds, eval));
+      }
+      metrics.writePicture("spark-lstm: loss per epoch");
+      store.write(outputs.model(), ModelFile.toBytes(setup.model(), state.parameters(), provenance));
+      LOG.info("wrote model {}, metrics {}, loss curve {}", outputs.model(), outputs.metrics(), outputs.picture());
+      return state;
+    } catch (DivergenceException e) {
+      throw new DivergenceException(e.getMessage() + "; the last good checkpoint is in " + outputs.checkpointDir());
+    } finally {
+      loop.close();
+      if (val != null) {
+        val.release();
+      }
+    }
+  }
+
+  private Map<String, Object> epochLine(int epoch, SparkAveragingLoop.EpochOutcome out, double seconds,
+                                        Evaluation eval) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("epoch", epoch + 1);
+    m.put("epochs", epochs);
+    m.put("train_loss", out.lossSum() / out.sequences());
+    if (eval != null) {
+      m.put("validation", new LinkedHashMap<>(eval.metrics()));
+    }
+    m.put("sequences", out.sequences());
+    m.put("rounds", out.rounds());
+    m.put("seconds", seconds);
+    m.put("sequences_per_second", out.sequences() / seconds);
+    m.put("compute_seconds", out.computeNanos() / 1e9);
+    m.put("averaging_seconds", out.averagingNanos() / 1e9);
+    m.put("finished", Instant.now().toString());
+    return m;
+  }
+
+  private String describe(int epoch, SparkAveragingLoop.EpochOutcome out, double seconds, Evaluation eval) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("epoch %d/%d  train loss %.6f", epoch + 1, epochs, out.lossSum() / out.sequences()));
+    if (eval != null) {
+      sb.append("  validation");
+      eval.metrics().forEach((k, v) -> sb.append(String.format(" %s %.6f", k, v)));
+    }
+    double compute = out.computeNanos() / 1e9;
+    double avg = out.averagingNanos() / 1e9;
+    sb.append(String.format("  %.0f seq/s  %.1fs (compute %.1fs, averaging %.1fs = %.0f%%, %d rounds)",
+        out.sequences() / seconds, seconds, compute, avg, 100 * avg / Math.max(1e-9, compute + avg), out.rounds()));
+    return sb.toString();
+  }
+
+  /** The metadata line stored with a model: deterministic provenance as JSON. */
+  public static String provenanceJson(Map<String, Object> fields) {
+    return Json.write(fields);
+  }
+}

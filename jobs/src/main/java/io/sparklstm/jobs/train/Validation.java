@@ -1,0 +1,60 @@
+package io.sparklstm.jobs.train;
+
+import io.sparklstm.lstm.Kernels;
+import io.sparklstm.model.ModelConfig;
+import io.sparklstm.model.SequenceBatch;
+import io.sparklstm.model.SequenceModel;
+import io.sparklstm.train.Evaluation;
+import io.sparklstm.train.LabeledSequence;
+import io.sparklstm.train.TrainingSetup;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/** Validation metrics each epoch: the validation rows in cached mini-batches, scored where they live. */
+final class Validation {
+  private final JavaSparkContext sc;
+  private final TrainingSetup setup;
+  private final JavaRDD<SequenceBatch> batches;
+
+  Validation(JavaSparkContext sc, TrainingSetup setup, JavaRDD<LabeledSequence> rows) {
+    this.sc = sc;
+    this.setup = setup;
+    this.batches = rows.mapPartitions(it -> {
+      List<LabeledSequence> all = new ArrayList<>();
+      it.forEachRemaining(all::add);
+      return List.of(LabeledSequence.batches(all, setup.batchSize(), setup.model(), setup.loss())).iterator();
+    }).persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** Scores {@code parameters} on every validation row. */
+  Evaluation evaluate(float[] parameters, int epoch, int epochs) {
+    sc.setJobDescription("spark-lstm train: validation after epoch " + (epoch + 1) + "/" + epochs);
+    Broadcast<float[]> shared = sc.broadcast(parameters);
+    ModelConfig config = setup.model();
+    io.sparklstm.model.LossType loss = setup.loss();
+    try {
+      return batches.mapPartitions(it -> {
+        SequenceModel model = new SequenceModel(config, Kernels.best());
+        SequenceModel.Workspace ws = model.newWorkspace();
+        Evaluation e = new Evaluation(loss);
+        float[] params = shared.value();
+        while (it.hasNext()) {
+          SequenceBatch b = it.next();
+          e.add(b, model.predict(params, b, null, ws), model.predictionSize());
+        }
+        return List.of(e).iterator();
+      }).reduce(Evaluation::merge);
+    } finally {
+      shared.destroy();
+      sc.setJobDescription(null);
+    }
+  }
+
+  void release() {
+    batches.unpersist(false);
+  }
+}

@@ -1,0 +1,109 @@
+package io.sparklstm.jobs.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sparklstm.lstm.Kernels;
+import io.sparklstm.lstm.LstmConfig;
+import io.sparklstm.model.HeadConfig;
+import io.sparklstm.model.HeadMode;
+import io.sparklstm.model.LossType;
+import io.sparklstm.model.ModelConfig;
+import io.sparklstm.model.ParameterInit;
+import io.sparklstm.model.ParameterLayout;
+import io.sparklstm.train.LabeledSequence;
+import io.sparklstm.train.LocalAveragingLoop;
+import io.sparklstm.train.TrainingSetup;
+import io.sparklstm.train.TrainingState;
+import io.sparklstm.train.optim.OptimizerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The Spark averaging loop equals the plain-Java loop bit for bit: SGD and Adam, averaging once per
+ * epoch and every k mini-batches, one worker and several, with and without shuffling.
+ */
+class SparkAveragingLoopTest {
+  static SparkSession spark;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkSession.builder().master("local[2]").appName("test")
+        .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  static Dataset<Row> data(int rows, int inputSize, long seed) {
+    Random r = new Random(seed);
+    List<Row> list = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      int steps = 1 + r.nextInt(7);
+      List<List<Float>> x = new ArrayList<>();
+      for (int t = 0; t < steps; t++) {
+        List<Float> v = new ArrayList<>();
+        for (int k = 0; k < inputSize; k++) {
+          v.add((float) r.nextGaussian());
+        }
+        x.add(v);
+      }
+      list.add(RowFactory.create(x, List.of((float) r.nextGaussian(), (float) r.nextGaussian())));
+    }
+    StructType schema = new StructType()
+        .add("features", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType)))
+        .add("label", DataTypes.createArrayType(DataTypes.FloatType));
+    return spark.createDataFrame(list, schema).repartition(3);
+  }
+
+  @ParameterizedTest(name = "{0} workers={1} k={2} shuffle={3}")
+  @CsvSource({"sgd,1,0,false", "adam,1,2,false", "sgd,3,0,false", "adam,3,2,false", "adam,4,1,true", "sgd,2,3,true"})
+  void sparkEqualsPlainJava(String optimizer, int workers, int k, boolean shuffle) {
+    ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 2, true, false, 0.3, false, 0),
+        new HeadConfig(2, HeadMode.LAST));
+    OptimizerConfig oc = OptimizerConfig.of(optimizer);
+    if (optimizer.equals("sgd")) {
+      oc = new OptimizerConfig("sgd", 0.05, 0.9, null, null, null, null, null, null, null);
+    }
+    TrainingSetup setup = new TrainingSetup(model, LossType.MSE, oc.build(), 1.0, 0, 4, workers, k, shuffle, 7);
+    Dataset<Row> df = data(37, 3, 11);
+    RowDecoder decoder = new RowDecoder("features", "label", model, LossType.MSE, true);
+    TrainingRows rows = TrainingRows.decode(df, decoder, "test");
+    List<LabeledSequence> local = rows.rows.collect();
+
+    float[] init = ParameterInit.initialize(model, ParameterLayout.of(model), 3);
+    TrainingState start = new TrainingState(init, setup.optimizer().init(init.length));
+    SparkAveragingLoop loop = new SparkAveragingLoop(JavaSparkContext.fromSparkContext(spark.sparkContext()), setup,
+        rows.rows, rows.count);
+    LocalAveragingLoop reference = new LocalAveragingLoop(setup, Kernels.best());
+    TrainingState s1 = start.copy();
+    TrainingState s2 = start.copy();
+    for (int epoch = 0; epoch < 2; epoch++) {
+      SparkAveragingLoop.EpochOutcome a = loop.trainEpoch(s1, epoch, 2);
+      LocalAveragingLoop.EpochResult b = reference.trainEpoch(s2, local, epoch);
+      s1 = a.state();
+      s2 = b.state();
+      assertEquals(b.sequences(), a.sequences());
+      assertEquals(b.lossSum(), a.lossSum());
+      assertArrayEquals(s2.parameters(), s1.parameters(), "epoch " + epoch);
+      assertArrayEquals(s2.optimizer().buffers(), s1.optimizer().buffers());
+      assertEquals(s2.optimizer().step(), s1.optimizer().step());
+    }
+    loop.close();
+    rows.release();
+  }
+}

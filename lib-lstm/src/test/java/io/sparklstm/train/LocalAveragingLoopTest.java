@@ -1,0 +1,175 @@
+package io.sparklstm.train;
+
+import static io.sparklstm.train.WeightedMeanTest.assertBits;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparklstm.model.SequenceBatch;
+import io.sparklstm.model.SequenceModel;
+import io.sparklstm.train.optim.Optimizer;
+import io.sparklstm.train.optim.OptimizerState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The in-JVM averaging loop against hand-written re-computations: with one worker it is plain
+ * training ({@link Trainer#step} on the batches in order, dropout seeds from {@link Seeds}); with
+ * several workers and averaging every k mini-batches it is rounds of independent shard training
+ * followed by the sequence-weighted mean written out here element by element. Both bit for bit,
+ * over two epochs (the second starts from the first's result), with dropout in the model.
+ */
+class LocalAveragingLoopTest {
+  static final int INPUT = 3;
+  static final long SEED = 11;
+
+  @ParameterizedTest(name = "averaging-frequency {0}, shuffle {1}")
+  @CsvSource({"0, false", "1, false", "2, true", "5, true"})
+  void oneWorkerIsPlainTrainingOnTheBatchesInOrder(int frequency, boolean shuffle) {
+    List<LabeledSequence> rows = TrainData.rows(23, 5);
+    Optimizer opt = TrainData.adam();
+    SequenceModel model = TrainData.model();
+    TrainingState start = TrainData.initialState(model, opt, 3);
+    LocalAveragingLoop loop = TrainData.loop(model, opt, 4, 1, frequency, shuffle, SEED);
+
+    Trainer trainer = TrainData.trainer(TrainData.model(), opt);
+    TrainingState byHand = start.copy();
+    TrainingState state = start;
+    for (int epoch = 0; epoch < 2; epoch++) {
+      LocalAveragingLoop.EpochResult e = loop.trainEpoch(state, rows, epoch);
+      List<SequenceBatch> batches = cut(inEpochOrder(rows, shuffle, epoch), 4);
+      double lossSum = 0;
+      for (int i = 0; i < batches.size(); i++) {
+        double l = trainer.step(byHand, batches.get(i), Seeds.dropout(SEED, epoch, 0, i));
+        lossSum += l * batches.get(i).size();
+      }
+      assertSameState(byHand, e.state(), "epoch " + epoch);
+      assertEquals(23, e.sequences());
+      assertEquals(lossSum, e.lossSum(), 1e-12 * Math.abs(lossSum));
+      state = e.state();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} workers, averaging-frequency {1}, batch size {2}")
+  @CsvSource({"3, 2, 3", "2, 1, 4", "4, 3, 2", "3, 0, 3"})
+  void severalWorkersAreRoundsOfShardTrainingAndWeightedMeans(int workers, int frequency, int batchSize) {
+    List<LabeledSequence> rows = TrainData.rows(20, 6);
+    Optimizer opt = TrainData.adam();
+    SequenceModel model = TrainData.model();
+    TrainingState start = TrainData.initialState(model, opt, 4);
+    LocalAveragingLoop loop = TrainData.loop(model, opt, batchSize, workers, frequency, true, SEED);
+
+    Trainer trainer = TrainData.trainer(TrainData.model(), opt);
+    TrainingState byHand = start.copy();
+    TrainingState state = start;
+    boolean someShardSatOut = false;
+    for (int epoch = 0; epoch < 2; epoch++) {
+      LocalAveragingLoop.EpochResult e = loop.trainEpoch(state, rows, epoch);
+
+      // shard w holds the rows whose epoch position is in [floor(w N / W), floor((w+1) N / W))
+      List<List<SequenceBatch>> shards = new ArrayList<>();
+      List<LabeledSequence> ordered = inEpochOrder(rows, true, epoch);
+      int maxBatches = 0;
+      for (int w = 0; w < workers; w++) {
+        List<SequenceBatch> b = cut(ordered.subList(w * rows.size() / workers, (w + 1) * rows.size() / workers),
+            batchSize);
+        shards.add(b);
+        maxBatches = Math.max(maxBatches, b.size());
+      }
+      int k = frequency == 0 ? maxBatches : frequency;
+      long sequences = 0;
+      double lossSum = 0;
+      for (int round = 0; round * k < maxBatches; round++) {
+        List<TrainingState> states = new ArrayList<>();
+        List<Double> weights = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+          List<SequenceBatch> b = shards.get(w);
+          if (round * k >= b.size()) {
+            someShardSatOut = true;
+            continue;
+          }
+          TrainingState s = byHand.copy();
+          long seqs = 0;
+          double shardLoss = 0;
+          for (int i = round * k; i < Math.min(b.size(), (round + 1) * k); i++) {
+            double l = trainer.step(s, b.get(i), Seeds.dropout(SEED, epoch, w, i));
+            seqs += b.get(i).size();
+            shardLoss += l * b.get(i).size();
+          }
+          states.add(s);
+          weights.add((double) seqs);
+          sequences += seqs;
+          lossSum += shardLoss;
+        }
+        byHand = mean(states, weights);
+      }
+      assertSameState(byHand, e.state(), "epoch " + epoch);
+      assertEquals(sequences, e.sequences());
+      assertEquals(20, e.sequences());
+      assertEquals(lossSum, e.lossSum(), 1e-12 * Math.abs(lossSum));
+      state = e.state();
+    }
+    if (workers == 3 && frequency == 2) {
+      assertTrue(someShardSatOut, "this case has a round in which a shard has nothing left");
+    }
+  }
+
+  /** The rows in epoch order: by their position under the epoch's permutation, or as given. */
+  static List<LabeledSequence> inEpochOrder(List<LabeledSequence> rows, boolean shuffle, int epoch) {
+    ShardPlan plan = new ShardPlan(rows.size(), 1, shuffle, SEED);
+    List<LabeledSequence> out = new ArrayList<>(rows);
+    out.sort(Comparator.comparingLong(r -> plan.position(r.index(), epoch)));
+    return out;
+  }
+
+  /** Consecutive mini-batches of {@code size} rows (the last may be smaller). */
+  static List<SequenceBatch> cut(List<LabeledSequence> rows, int size) {
+    List<SequenceBatch> out = new ArrayList<>();
+    for (int from = 0; from < rows.size(); from += size) {
+      SequenceBatch.Builder b = SequenceBatch.builder(INPUT);
+      for (LabeledSequence r : rows.subList(from, Math.min(rows.size(), from + size))) {
+        b.addWithStepTargets(r.features(), r.targets(), 2);
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  /** The sequence-weighted mean, element by element: x_0 + sum_j w_j (x_j - x_0) / sum_j w_j in double. */
+  static TrainingState mean(List<TrainingState> states, List<Double> weights) {
+    double total = 0;
+    for (double w : weights) {
+      total += w;
+    }
+    TrainingState first = states.get(0);
+    float[] p = new float[first.parameters().length];
+    float[] b = new float[first.optimizer().buffers().length];
+    for (int part = 0; part < 2; part++) {
+      float[] out = part == 0 ? p : b;
+      for (int i = 0; i < out.length; i++) {
+        float x0 = part == 0 ? first.parameters()[i] : first.optimizer().buffers()[i];
+        double offset = 0;
+        for (int j = 0; j < states.size(); j++) {
+          float x = part == 0 ? states.get(j).parameters()[i] : states.get(j).optimizer().buffers()[i];
+          offset += weights.get(j) * ((double) x - x0);
+        }
+        out[i] = offset == 0 ? x0 : (float) (x0 + offset / total);
+      }
+    }
+    double step0 = first.optimizer().step();
+    double stepOffset = 0;
+    for (int j = 0; j < states.size(); j++) {
+      stepOffset += weights.get(j) * (states.get(j).optimizer().step() - step0);
+    }
+    double step = stepOffset == 0 ? step0 : step0 + stepOffset / total;
+    return new TrainingState(p, new OptimizerState(step, p.length, b));
+  }
+
+  static void assertSameState(TrainingState expected, TrainingState actual, String what) {
+    assertBits(expected.parameters(), actual.parameters(), what + ": parameters");
+    assertBits(expected.optimizer().buffers(), actual.optimizer().buffers(), what + ": optimizer buffers");
+    assertEquals(expected.optimizer().step(), actual.optimizer().step(), 0.0, what + ": step count");
+  }
+}
