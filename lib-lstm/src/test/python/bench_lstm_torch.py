@@ -13,7 +13,8 @@ PackedSequence. One operation is one batch of B sequences:
                     parameter .grad accumulates across operations, as the Java side's gradients do)
 Timing mirrors JMH's throughput mode: warm-up iterations, then measurement iterations of --time
 seconds each; an iteration runs whole operations until its time is up and scores ops/s; the
-score is the median iteration.
+score is the median iteration. At 1 thread, also operations per CPU-second of the thread (cpu_score):
+the speed with a core to itself, robust to other load on the machine.
 With --mm, also the square SGEMM peak through torch.mm (n = 1024, 2048).
 
 Threads: --threads sets torch.set_num_threads and, before torch loads, OMP_NUM_THREADS and
@@ -47,26 +48,41 @@ def lengths_of(spec):
 
 
 def timed_iterations(op, warmup, iterations, seconds):
-    """JMH-style throughput: per iteration, whole ops until `seconds` have passed; returns ops/s each."""
-    scores = []
+    """JMH-style throughput: per iteration, whole ops until `seconds` have passed.
+
+    Returns (ops/s of wall-clock time, ops per CPU-second of this thread) per measurement iteration.
+    At one thread PyTorch's CPU work (OpenBLAS included) runs on the calling thread, so the second
+    is the speed with the core to itself, whatever else the machine runs.
+    """
+    wall, cpu = [], []
     for it in range(warmup + iterations):
         ops = 0
         start = time.perf_counter()
+        cpu_start = time.thread_time()
         while True:
             op()
             ops += 1
             elapsed = time.perf_counter() - start
             if elapsed >= seconds:
                 break
+        cpu_elapsed = time.thread_time() - cpu_start
         if it >= warmup:
-            scores.append(ops / elapsed)
-    return scores
+            wall.append(ops / elapsed)
+            cpu.append(ops / cpu_elapsed if cpu_elapsed > 0 else float("nan"))
+    return wall, cpu
 
 
-def summary(scores):
-    s = sorted(scores)
-    median = s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2
-    return dict(score=median, mean=sum(scores) / len(scores), min=min(scores), max=max(scores), raw=scores)
+def median(values):
+    s = sorted(values)
+    return s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2
+
+
+def summary(measured, threads):
+    wall, cpu = measured
+    result = dict(score=median(wall), mean=sum(wall) / len(wall), min=min(wall), max=max(wall), raw=wall)
+    if threads == 1:
+        result.update(cpu_score=median(cpu), cpu_raw=cpu)
+    return result
 
 
 def bench_case(torch, nn, case_id, args):
@@ -94,9 +110,10 @@ def bench_case(torch, nn, case_id, args):
 
     results = {}
     lstm.eval()
-    results["forward"] = summary(timed_iterations(forward, args.warmup, args.iterations, args.time))
+    results["forward"] = summary(timed_iterations(forward, args.warmup, args.iterations, args.time), args.threads)
     lstm.train()
-    results["forwardBackward"] = summary(timed_iterations(forward_backward, args.warmup, args.iterations, args.time))
+    results["forwardBackward"] = summary(timed_iterations(forward_backward, args.warmup, args.iterations, args.time),
+                                         args.threads)
     return results
 
 
@@ -105,7 +122,8 @@ def bench_mm(torch, n, args):
     a = torch.rand(n, n) - 0.5
     b = torch.rand(n, n) - 0.5
     c = torch.empty(n, n)
-    return summary(timed_iterations(lambda: torch.mm(a, b, out=c), args.warmup, args.iterations, args.time))
+    return summary(timed_iterations(lambda: torch.mm(a, b, out=c), args.warmup, args.iterations, args.time),
+                   args.threads)
 
 
 def openblas_info():
@@ -155,6 +173,8 @@ def main():
         print(f"torch {args.threads} thread(s): mm {n}", file=sys.stderr, flush=True)
         r = bench_mm(torch, n, args)
         r["gflops"] = r["score"] * 2.0 * n ** 3 / 1e9
+        if "cpu_score" in r:
+            r["cpu_gflops"] = r["cpu_score"] * 2.0 * n ** 3 / 1e9
         doc["mm"][str(n)] = r
     text = json.dumps(doc, indent=1)
     if args.out == "-":
