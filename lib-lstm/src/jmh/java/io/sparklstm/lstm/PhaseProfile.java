@@ -6,6 +6,8 @@ import io.sparklstm.model.ModelConfig;
 import io.sparklstm.model.ParameterInit;
 import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.model.ParameterLayout.LstmSlot;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -22,7 +24,9 @@ import java.util.SplittableRandom;
  *     [seconds] T50_B64_I32_H128_L1 ...
  * </pre>
  * Prints, per case, milliseconds per batch and share of each phase, and the GFLOP/s of each GEMM
- * phase; then the time of the real {@link LstmStack} on the same case for comparison.
+ * phase, next to the time of the real {@link LstmStack} on the same case. Every time is this thread's
+ * CPU time (so other load on the machine does not inflate a phase); the timers cost about 1 us each,
+ * a few per step.
  */
 public final class PhaseProfile {
   private enum Phase {
@@ -47,6 +51,8 @@ public final class PhaseProfile {
       this.label = label;
     }
   }
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private final long[] nanos = new long[Phase.values().length];
   private final double[] flops = new double[Phase.values().length];
@@ -104,8 +110,13 @@ public final class PhaseProfile {
     finC = new float[layers * batch * h];
   }
 
+  /** This thread's CPU time: phases are not charged for the time other processes held the core. */
+  private static long clock() {
+    return THREADS.getCurrentThreadCpuTime();
+  }
+
   private long tick(Phase p, long start) {
-    long now = System.nanoTime();
+    long now = clock();
     nanos[p.ordinal()] += now - start;
     return now;
   }
@@ -124,7 +135,7 @@ public final class PhaseProfile {
       int in = config.layerInputSize(l);
       float[] input = l == 0 ? x : y[l - 1];
       float[] gt = gates[l];
-      long t0 = System.nanoTime();
+      long t0 = clock();
       for (int j = 0; j < g4; j++) {
         gt[j] = params[w.biasIh() + j] + params[w.biasHh() + j];
       }
@@ -137,7 +148,7 @@ public final class PhaseProfile {
       gemmFlops(Phase.F_XPROJ, n, g4, in);
       for (int t = 0; t < steps; t++) {
         int off = t * batch;
-        t0 = System.nanoTime();
+        t0 = clock();
         if (t > 0) {
           int prevOff = (t - 1) * batch;
           for (int r = 0; r < batch; r++) {
@@ -176,7 +187,7 @@ public final class PhaseProfile {
       int in = config.layerInputSize(l);
       float[] input = l == 0 ? x : y[l - 1];
       float[] dx = null;
-      long t0 = System.nanoTime();
+      long t0 = clock();
       if (l > 0) {
         dx = dy == dLayerA ? dLayerB : dLayerA;
         Arrays.fill(dx, 0, n * h, 0f);
@@ -184,7 +195,7 @@ public final class PhaseProfile {
       }
       for (int t = steps - 1; t >= 0; t--) {
         int off = t * batch;
-        t0 = System.nanoTime();
+        t0 = clock();
         if (t == steps - 1) {
           Arrays.fill(dhCarry, 0, batch * h, 0f);
           Arrays.fill(dcCarry, 0, batch * h, 0f);
@@ -204,7 +215,7 @@ public final class PhaseProfile {
         tick(Phase.B_REC, t0);
         gemmFlops(Phase.B_REC, batch, h, g4);
       }
-      t0 = System.nanoTime();
+      t0 = clock();
       gemm.gemm(true, false, g4, in, n, 1f, dG, 0, g4, input, 0, in, 1f, grads, w.weightIh(), in);
       t0 = tick(Phase.B_DWIH, t0);
       gemmFlops(Phase.B_DWIH, g4, in, n);
@@ -259,8 +270,8 @@ public final class PhaseProfile {
     PhaseProfile replay = new PhaseProfile(kernels, config, layout, b, t);
     float[] engineGrads = new float[params.length];
     float[] replayGrads = new float[params.length];
-    long warmEnd = System.nanoTime() + 3_000_000_000L;
-    while (System.nanoTime() < warmEnd) {
+    long warmEnd = clock() + 3_000_000_000L;
+    while (clock() < warmEnd) {
       replay.forward(params, x);
       replay.backward(params, replayGrads, x, dOutput);
       stack.forward(params, shape, x, null, true, null, tape);
@@ -282,21 +293,21 @@ public final class PhaseProfile {
 
     PhaseProfile timed = new PhaseProfile(kernels, config, layout, b, t);
     int ops = 0;
-    long start = System.nanoTime();
-    while (System.nanoTime() - start < seconds * 1e9 || ops < 2) {
+    long start = clock();
+    while (clock() - start < seconds * 1e9 || ops < 2) {
       timed.forward(params, x);
       timed.backward(params, replayGrads, x, dOutput);
       ops++;
     }
-    double replayMs = (System.nanoTime() - start) / 1e6 / ops;
+    double replayMs = (clock() - start) / 1e6 / ops;
     int engineOps = 0;
-    start = System.nanoTime();
-    while (System.nanoTime() - start < seconds * 1e9 || engineOps < 2) {
+    start = clock();
+    while (clock() - start < seconds * 1e9 || engineOps < 2) {
       stack.forward(params, shape, x, null, true, null, tape);
       stack.backward(params, engineGrads, tape, dOutput, null, null, null);
       engineOps++;
     }
-    double engineMs = (System.nanoTime() - start) / 1e6 / engineOps;
+    double engineMs = (clock() - start) / 1e6 / engineOps;
     timed.print(caseId, ops, replayMs, engineMs, bc.forwardFlopsPerBatch());
   }
 
@@ -313,7 +324,7 @@ public final class PhaseProfile {
 
   private void print(String caseId, int ops, double replayMs, double engineMs, double forwardFlops) {
     long total = Arrays.stream(nanos).sum();
-    System.out.printf(Locale.ROOT, "%n%s: forward+backward %.2f ms/batch (engine %.2f ms, replay %.2f ms incl."
+    System.out.printf(Locale.ROOT, "%n%s: forward+backward %.2f CPU-ms/batch (engine %.2f ms, replay %.2f ms incl."
             + " timers), %.1f GFLOP/s effective, %d batches%n",
         caseId, total / 1e6 / ops, engineMs, replayMs, 3 * forwardFlops / (engineMs * 1e6), ops);
     System.out.printf(Locale.ROOT, "  %-42s %9s %7s %9s%n", "phase", "ms/batch", "share", "GFLOP/s");
