@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The GEMM shapes the LSTM runs, one at a time, for profiling (not part of bin/bench-kernels):
  * {@code C[M,N] += op(A)[M,K] op(B)[K,N]} through {@link Gemm}, in each storage variant.
- * GFLOP/s = 2 M N K * ops/s / 1e9.
+ * GFLOP/s = 2 M N K * ops/s / 1e9; {@link CpuClock} gives the same per CPU-second.
  *
  * <ul>
  *   <li>{@code NT}: A (M,K), B stored (N,K): the forward's {@code h W_hh^T} and {@code x W_ih^T}.
@@ -73,8 +73,9 @@ public class GemmShapeBench {
   }
 
   @Benchmark
-  public float gemm() {
+  public float gemm(CpuClock clock) {
     gemm.gemm(transA, transB, m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, 1f, c, 0, n);
+    clock.tick();
     return c[0];
   }
 }
