@@ -55,7 +55,7 @@ public class LstmBench {
       "T50_B64_I32_H32_L1", "T50_B128_I32_H64_L1", "T50_B64_I32_H256_L1_P64", "T50_B64_I32_H128_L1_var"})
   public String shape;
 
-  private static final long PRE_WARM_CPU_NANOS = 2_000_000_000L;
+  private static final long PRE_WARM_CPU_NANOS = 1_000_000_000L;
 
   private LstmStack stack;
   private LstmTape tape;
@@ -89,13 +89,13 @@ public class LstmBench {
 
   /**
    * Runs the benchmark's operation for {@link #PRE_WARM_CPU_NANOS} of this thread's CPU time (at
-   * least twice) before JMH's warm-up: the Vector API cell is slow until C2 compiles it, and on a
+   * least once) before JMH's warm-up: the Vector API cell is slow until C2 compiles it, and on a
    * machine shared with other work wall-clock warm-up alone can end before that.
    */
   private void preWarm(boolean forwardOnly) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long start = threads.getCurrentThreadCpuTime();
-    for (int i = 0; i < 2 || threads.getCurrentThreadCpuTime() - start < PRE_WARM_CPU_NANOS; i++) {
+    for (int i = 0; i < 1 || threads.getCurrentThreadCpuTime() - start < PRE_WARM_CPU_NANOS; i++) {
       stack.forward(params, packed, x, null, !forwardOnly, null, tape);
       if (!forwardOnly) {
         stack.backward(params, grads, tape, dOutput, null, null, null);
