@@ -56,26 +56,28 @@ final class ScalarCell implements LstmCell {
                        float[] gates, int gOff, float[] tanhC, int tOff, float[] cPrev, int cpOff,
                        int n, int hidden) {
     for (int r = 0; r < n; r++) {
-      int g = gOff + r * 4 * hidden;
-      int dg = dgOff + r * 4 * hidden;
-      int dcr = dcOff + r * hidden;
-      int dhr = dhOff + r * ldDh;
-      int tr = tOff + r * hidden;
-      int cp = cpOff + r * hidden;
-      for (int j = 0; j < hidden; j++) {
-        float i = gates[g + j];
-        float f = gates[g + hidden + j];
-        float gg = gates[g + 2 * hidden + j];
-        float o = gates[g + 3 * hidden + j];
-        float tc = tanhC[tr + j];
-        float dhv = dh[dhr + j];
-        float dcv = dc[dcr + j] + dhv * o * (1f - tc * tc);
-        dGates[dg + j] = dcv * gg * i * (1f - i);
-        dGates[dg + hidden + j] = dcv * cPrev[cp + j] * f * (1f - f);
-        dGates[dg + 2 * hidden + j] = dcv * i * (1f - gg * gg);
-        dGates[dg + 3 * hidden + j] = dhv * tc * o * (1f - o);
-        dc[dcr + j] = dcv * f;
-      }
+      backwardElements(dGates, dgOff + r * 4 * hidden, dc, dcOff + r * hidden, dh, dhOff + r * ldDh,
+          gates, gOff + r * 4 * hidden, tanhC, tOff + r * hidden, cPrev, cpOff + r * hidden, 0, hidden, hidden);
+    }
+  }
+
+  /** {@link #backward} for elements [from, to) of one row (offsets are the row's). */
+  static void backwardElements(float[] dGates, int dg, float[] dc, int dcr, float[] dh, int dhr,
+                               float[] gates, int g, float[] tanhC, int tr, float[] cPrev, int cp,
+                               int from, int to, int hidden) {
+    for (int j = from; j < to; j++) {
+      float i = gates[g + j];
+      float f = gates[g + hidden + j];
+      float gg = gates[g + 2 * hidden + j];
+      float o = gates[g + 3 * hidden + j];
+      float tc = tanhC[tr + j];
+      float dhv = dh[dhr + j];
+      float dcv = dc[dcr + j] + dhv * o * (1f - tc * tc);
+      dGates[dg + j] = dcv * gg * i * (1f - i);
+      dGates[dg + hidden + j] = dcv * cPrev[cp + j] * f * (1f - f);
+      dGates[dg + 2 * hidden + j] = dcv * i * (1f - gg * gg);
+      dGates[dg + 3 * hidden + j] = dhv * tc * o * (1f - o);
+      dc[dcr + j] = dcv * f;
     }
   }
 

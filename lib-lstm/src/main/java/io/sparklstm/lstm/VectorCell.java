@@ -2,84 +2,141 @@ package io.sparklstm.lstm;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The cell's pointwise math with the Vector API: one pass over each row in SIMD lanes. Every lane
- * performs exactly the float operations of {@link ScalarCell} and {@link FloatMath} (no fused
- * multiply-add, no library exp/tanh), so the two cells give identical bits, interpreted or
- * compiled. Loaded only when the JVM has {@code --add-modules=jdk.incubator.vector}; see
- * {@link LstmCell#best()}.
+ * The cell's pointwise math with the Vector API, in SIMD lanes. Every lane performs exactly the
+ * float operations of {@link ScalarCell} and {@link FloatMath} (no fused multiply-add, no library
+ * exp/tanh), so the two cells give identical bits, interpreted or compiled; the elements past the
+ * last full vector go through FloatMath itself. Loaded only when the JVM has
+ * {@code --add-modules=jdk.incubator.vector}; see {@link LstmCell#best()}.
+ *
+ * <p>Written for C2: whole vectors only (no masks), constants as vectors, and no helper method
+ * taking or returning a vector (each such call that C2 does not inline allocates a vector).
  */
 final class VectorCell implements LstmCell {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+  private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
+  private static final FloatVector EXP_MIN = FloatVector.broadcast(S, FloatMath.EXP_MIN);
+  private static final FloatVector EXP_MAX = FloatVector.broadcast(S, FloatMath.EXP_MAX);
+  private static final FloatVector LOG2E = FloatVector.broadcast(S, FloatMath.LOG2E);
+  private static final FloatVector ROUNDER = FloatVector.broadcast(S, FloatMath.ROUNDER);
+  private static final FloatVector LN2_HI = FloatVector.broadcast(S, FloatMath.LN2_HI);
+  private static final FloatVector LN2_LO = FloatVector.broadcast(S, FloatMath.LN2_LO);
+  private static final FloatVector P0 = FloatVector.broadcast(S, FloatMath.P0);
+  private static final FloatVector P1 = FloatVector.broadcast(S, FloatMath.P1);
+  private static final FloatVector P2 = FloatVector.broadcast(S, FloatMath.P2);
+  private static final FloatVector P3 = FloatVector.broadcast(S, FloatMath.P3);
+  private static final FloatVector P4 = FloatVector.broadcast(S, FloatMath.P4);
+  private static final FloatVector P5 = FloatVector.broadcast(S, FloatMath.P5);
+  private static final FloatVector T0 = FloatVector.broadcast(S, FloatMath.T0);
+  private static final FloatVector T1 = FloatVector.broadcast(S, FloatMath.T1);
+  private static final FloatVector T2 = FloatVector.broadcast(S, FloatMath.T2);
+  private static final FloatVector T3 = FloatVector.broadcast(S, FloatMath.T3);
+  private static final FloatVector T4 = FloatVector.broadcast(S, FloatMath.T4);
+  private static final FloatVector TANH_SMALL = FloatVector.broadcast(S, FloatMath.TANH_SMALL);
+  private static final IntVector EXPONENT_BIAS =
+      IntVector.broadcast(S.withLanes(int.class), Float.floatToRawIntBits(FloatMath.ROUNDER) - 127);
+  private static final IntVector SIGN = IntVector.broadcast(S.withLanes(int.class), 0x80000000);
 
   @Override
   public String toString() {
     return "vector (" + S.vectorBitSize() + "-bit)";
   }
 
+  /**
+   * In passes, each a plain loop with at most one nonlinearity: per row sigmoid over the adjacent
+   * i and f blocks, tanh over g, sigmoid over o, then c; then tanh(c) for all rows at once; then h.
+   */
   @Override
   public void forward(float[] h, int hOff, int ldh, float[] c, float[] tanhC, int cOff,
                       float[] gates, int gOff, float[] cPrev, int cpOff, int n, int hidden) {
     for (int r = 0; r < n; r++) {
       int g = gOff + r * 4 * hidden;
-      int cr = cOff + r * hidden;
-      int cp = cpOff + r * hidden;
-      int hr = hOff + r * ldh;
-      for (int j = 0; j < hidden; j += S.length()) {
-        VectorMask<Float> m = S.indexInRange(j, hidden);
-        FloatVector i = sigmoidOf(gates, g + j, m);
-        FloatVector f = sigmoidOf(gates, g + hidden + j, m);
-        FloatVector gg = tanh(FloatVector.fromArray(S, gates, g + 2 * hidden + j, m));
-        FloatVector o = sigmoidOf(gates, g + 3 * hidden + j, m);
-        i.intoArray(gates, g + j, m);
-        f.intoArray(gates, g + hidden + j, m);
-        gg.intoArray(gates, g + 2 * hidden + j, m);
-        o.intoArray(gates, g + 3 * hidden + j, m);
-        FloatVector cv = f.mul(FloatVector.fromArray(S, cPrev, cp + j, m)).add(i.mul(gg));
-        FloatVector tc = tanh(cv);
-        cv.intoArray(c, cr + j, m);
-        tc.intoArray(tanhC, cr + j, m);
-        o.mul(tc).intoArray(h, hr + j, m);
-      }
+      sigmoidInPlace(gates, g, 2 * hidden);
+      tanhInto(gates, g + 2 * hidden, gates, g + 2 * hidden, hidden);
+      sigmoidInPlace(gates, g + 3 * hidden, hidden);
+      cellState(c, cOff + r * hidden, gates, g, cPrev, cpOff + r * hidden, hidden);
+    }
+    tanhInto(c, cOff, tanhC, cOff, n * hidden);
+    for (int r = 0; r < n; r++) {
+      product(h, hOff + r * ldh, gates, gOff + r * 4 * hidden + 3 * hidden, tanhC, cOff + r * hidden, hidden);
     }
   }
 
-  /** 1 / (1 + exp(-x)) of the lanes at a[off..], masked. */
-  private static FloatVector sigmoidOf(float[] a, int off, VectorMask<Float> m) {
-    FloatVector e = exp(FloatVector.fromArray(S, a, off, m).neg());
-    return FloatVector.broadcast(S, 1f).div(e.add(1f));
+  /** c = f * c_prev + i * g for one row; gates at g hold i, f, g, o. */
+  private static void cellState(float[] c, int cr, float[] gates, int g, float[] cPrev, int cp, int hidden) {
+    int j = 0;
+    for (; j < S.loopBound(hidden); j += L) {
+      FloatVector i = FloatVector.fromArray(S, gates, g + j);
+      FloatVector f = FloatVector.fromArray(S, gates, g + hidden + j);
+      FloatVector gg = FloatVector.fromArray(S, gates, g + 2 * hidden + j);
+      f.mul(FloatVector.fromArray(S, cPrev, cp + j)).add(i.mul(gg)).intoArray(c, cr + j);
+    }
+    for (; j < hidden; j++) {
+      c[cr + j] = gates[g + hidden + j] * cPrev[cp + j] + gates[g + j] * gates[g + 2 * hidden + j];
+    }
   }
 
-  private static final int ROUNDER_BITS = Float.floatToRawIntBits(FloatMath.ROUNDER);
-
-  /** {@link FloatMath#exp}, lane by lane. */
-  static FloatVector exp(FloatVector x) {
-    x = x.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
-    FloatVector t = x.mul(FloatMath.LOG2E).add(FloatMath.ROUNDER);
-    FloatVector n = t.sub(FloatMath.ROUNDER);
-    FloatVector r = x.sub(n.mul(FloatMath.LN2_HI)).sub(n.mul(FloatMath.LN2_LO));
-    FloatVector p = r.mul(FloatMath.P0).add(FloatMath.P1).mul(r).add(FloatMath.P2).mul(r).add(FloatMath.P3)
-        .mul(r).add(FloatMath.P4).mul(r).add(FloatMath.P5);
-    FloatVector e = p.mul(r.mul(r)).add(r).add(1f);
-    IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-    return e.mul((FloatVector) bits.reinterpretAsFloats());
+  /** out[o..] = a[x..] * b[y..], len elements. */
+  private static void product(float[] out, int o, float[] a, int x, float[] b, int y, int len) {
+    int j = 0;
+    for (; j < S.loopBound(len); j += L) {
+      FloatVector.fromArray(S, a, x + j).mul(FloatVector.fromArray(S, b, y + j)).intoArray(out, o + j);
+    }
+    for (; j < len; j++) {
+      out[o + j] = a[x + j] * b[y + j];
+    }
   }
 
-  /** {@link FloatMath#tanh}, lane by lane. */
-  static FloatVector tanh(FloatVector x) {
-    FloatVector a = x.abs();
-    FloatVector z = a.mul(a);
-    FloatVector small = z.mul(FloatMath.T0).add(FloatMath.T1).mul(z).add(FloatMath.T2).mul(z).add(FloatMath.T3)
-        .mul(z).add(FloatMath.T4).mul(z).mul(a).add(a);
-    FloatVector one = FloatVector.broadcast(S, 1f);
-    FloatVector large = one.sub(FloatVector.broadcast(S, 2f).div(exp(a.add(a)).add(1f)));
-    FloatVector t = large.blend(small, a.lt(FloatMath.TANH_SMALL));
-    IntVector sign = ((IntVector) x.reinterpretAsInts()).and(0x80000000);
-    return (FloatVector) ((IntVector) t.reinterpretAsInts()).or(sign).reinterpretAsFloats();
+  // The two loops below spell out FloatMath.exp lane by lane instead of calling a helper.
+
+  /** a[off, off + len) = sigmoid(a[...]) = 1 / (1 + exp(-a)), as {@link FloatMath#sigmoid}. */
+  private static void sigmoidInPlace(float[] a, int off, int len) {
+    int j = 0;
+    for (; j < S.loopBound(len); j += L) {
+      FloatVector x = FloatVector.fromArray(S, a, off + j).neg().max(EXP_MIN).min(EXP_MAX);
+      FloatVector t = x.mul(LOG2E).add(ROUNDER);
+      FloatVector k = t.sub(ROUNDER);
+      FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+      FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+      FloatVector scale = ((IntVector) t.reinterpretAsInts()).sub(EXPONENT_BIAS)
+          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector e = p.mul(r.mul(r)).add(r).add(ONE).mul(scale);
+      ONE.div(e.add(ONE)).intoArray(a, off + j);
+    }
+    for (; j < len; j++) {
+      a[off + j] = FloatMath.sigmoid(a[off + j]);
+    }
+  }
+
+  /** dst[dOff, dOff + len) = tanh(src[sOff, ...]), as {@link FloatMath#tanh}; src may be dst. */
+  private static void tanhInto(float[] src, int sOff, float[] dst, int dOff, int len) {
+    int j = 0;
+    for (; j < S.loopBound(len); j += L) {
+      FloatVector v = FloatVector.fromArray(S, src, sOff + j);
+      FloatVector a = v.abs();
+      FloatVector z = a.mul(a);
+      FloatVector small = z.mul(T0).add(T1).mul(z).add(T2).mul(z).add(T3).mul(z).add(T4).mul(z).mul(a).add(a);
+      FloatVector x = a.add(a).max(EXP_MIN).min(EXP_MAX);
+      FloatVector t = x.mul(LOG2E).add(ROUNDER);
+      FloatVector k = t.sub(ROUNDER);
+      FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+      FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+      FloatVector scale = ((IntVector) t.reinterpretAsInts()).sub(EXPONENT_BIAS)
+          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector e = p.mul(r.mul(r)).add(r).add(ONE).mul(scale);
+      FloatVector large = ONE.sub(TWO.div(e.add(ONE)));
+      FloatVector tanh = large.blend(small, a.lt(TANH_SMALL));
+      IntVector sign = ((IntVector) v.reinterpretAsInts()).and(SIGN);
+      ((IntVector) tanh.reinterpretAsInts()).or(sign).reinterpretAsFloats().intoArray(dst, dOff + j);
+    }
+    for (; j < len; j++) {
+      dst[dOff + j] = FloatMath.tanh(src[sOff + j]);
+    }
   }
 
   @Override
@@ -93,22 +150,22 @@ final class VectorCell implements LstmCell {
       int dhr = dhOff + r * ldDh;
       int tr = tOff + r * hidden;
       int cp = cpOff + r * hidden;
-      for (int j = 0; j < hidden; j += S.length()) {
-        VectorMask<Float> m = S.indexInRange(j, hidden);
-        FloatVector i = FloatVector.fromArray(S, gates, g + j, m);
-        FloatVector f = FloatVector.fromArray(S, gates, g + hidden + j, m);
-        FloatVector gg = FloatVector.fromArray(S, gates, g + 2 * hidden + j, m);
-        FloatVector o = FloatVector.fromArray(S, gates, g + 3 * hidden + j, m);
-        FloatVector tc = FloatVector.fromArray(S, tanhC, tr + j, m);
-        FloatVector dhv = FloatVector.fromArray(S, dh, dhr + j, m);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector dcv = FloatVector.fromArray(S, dc, dcr + j, m).add(dhv.mul(o).mul(one.sub(tc.mul(tc))));
-        dcv.mul(gg).mul(i).mul(one.sub(i)).intoArray(dGates, dg + j, m);
-        dcv.mul(FloatVector.fromArray(S, cPrev, cp + j, m)).mul(f).mul(one.sub(f)).intoArray(dGates, dg + hidden + j, m);
-        dcv.mul(i).mul(one.sub(gg.mul(gg))).intoArray(dGates, dg + 2 * hidden + j, m);
-        dhv.mul(tc).mul(o).mul(one.sub(o)).intoArray(dGates, dg + 3 * hidden + j, m);
-        dcv.mul(f).intoArray(dc, dcr + j, m);
+      int j = 0;
+      for (; j < S.loopBound(hidden); j += L) {
+        FloatVector i = FloatVector.fromArray(S, gates, g + j);
+        FloatVector f = FloatVector.fromArray(S, gates, g + hidden + j);
+        FloatVector gg = FloatVector.fromArray(S, gates, g + 2 * hidden + j);
+        FloatVector o = FloatVector.fromArray(S, gates, g + 3 * hidden + j);
+        FloatVector tc = FloatVector.fromArray(S, tanhC, tr + j);
+        FloatVector dhv = FloatVector.fromArray(S, dh, dhr + j);
+        FloatVector dcv = FloatVector.fromArray(S, dc, dcr + j).add(dhv.mul(o).mul(ONE.sub(tc.mul(tc))));
+        dcv.mul(gg).mul(i).mul(ONE.sub(i)).intoArray(dGates, dg + j);
+        dcv.mul(FloatVector.fromArray(S, cPrev, cp + j)).mul(f).mul(ONE.sub(f)).intoArray(dGates, dg + hidden + j);
+        dcv.mul(i).mul(ONE.sub(gg.mul(gg))).intoArray(dGates, dg + 2 * hidden + j);
+        dhv.mul(tc).mul(o).mul(ONE.sub(o)).intoArray(dGates, dg + 3 * hidden + j);
+        dcv.mul(f).intoArray(dc, dcr + j);
       }
+      ScalarCell.backwardElements(dGates, dg, dc, dcr, dh, dhr, gates, g, tanhC, tr, cPrev, cp, j, hidden, hidden);
     }
   }
 }
