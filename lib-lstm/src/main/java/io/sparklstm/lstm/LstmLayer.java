@@ -192,14 +192,18 @@ final class LstmLayer {
     gemm.gemm(true, false, g4, inputSize, n, 1f, dG, 0, g4, x, 0, inputSize, 1f, grads, w.weightIh(), inputSize);
     gemm.gemm(true, false, g4, hOut, n, 1f, dG, 0, g4, tape.hPrev, 0, hOut, 1f, grads, w.weightHh(), hOut);
     if (w.biasIh() >= 0) {
-      // db_ih = db_hh = column sums of dgates
+      // db_ih = db_hh = column sums of dgates (summed apart first: one destination array vectorizes)
+      float[] sums = scratch.biasSums(g4);
+      java.util.Arrays.fill(sums, 0, g4, 0f);
       for (int r = 0; r < n; r++) {
         int row = r * g4;
         for (int j = 0; j < g4; j++) {
-          float v = dG[row + j];
-          grads[w.biasIh() + j] += v;
-          grads[w.biasHh() + j] += v;
+          sums[j] += dG[row + j];
         }
+      }
+      for (int j = 0; j < g4; j++) {
+        grads[w.biasIh() + j] += sums[j];
+        grads[w.biasHh() + j] += sums[j];
       }
     }
     if (proj > 0) {

@@ -42,6 +42,7 @@ public final class LstmTape {
   float[] dhCarry = new float[0];
   float[] dcCarry = new float[0];
   float[] dhBeforeProj = new float[0];
+  private float[] biasSums = new float[0];
 
   public LstmTape(LstmConfig config) {
     this.config = config;
@@ -118,6 +119,12 @@ public final class LstmTape {
     if (config.projSize() > 0) {
       dhBeforeProj = grow(dhBeforeProj, b * h);
     }
+  }
+
+  /** Scratch for the bias gradient's column sums. */
+  float[] biasSums(int size) {
+    biasSums = grow(biasSums, size);
+    return biasSums;
   }
 
   float[] dropoutBuffers(int layer, int n) {
