@@ -657,7 +657,7 @@ class BadInputCatalogueTest {
 
   /** The README's short form: every case and the one line the user sees. */
   static String readmeTable(List<Case> cases) {
-    StringBuilder sb = new StringBuilder("| # | case | what the user sees (exit code 2, nothing left behind) |\n"
+    StringBuilder sb = new StringBuilder("| # | case | what the user sees |\n"
         + "|---|---|---|\n");
     int n = 0;
     for (Case c : cases) {
