@@ -82,7 +82,8 @@ public final class Gemm {
   /** One line for logs: which BLAS is in use and where it comes from. */
   public String description() {
     if (nativeImpl) {
-      return implementationName() + " (native libblas.so.3"
+      String lib = System.getProperty("dev.ludovic.netlib.blas.nativeLibPath", "libblas.so.3");
+      return implementationName() + " (native " + lib
           + (System.getenv("OPENBLAS_NUM_THREADS") != null
               ? ", OPENBLAS_NUM_THREADS=" + System.getenv("OPENBLAS_NUM_THREADS") : "")
           + ")";

@@ -97,8 +97,6 @@ public final class TrainRun {
         state = out.state();
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
-        checkpoints.save(epoch + 1, state);
-        saved = epoch + 1;
         Map<String, Object> line = epochLine(epoch, out, seconds, eval);
         long failed = failures.takeCount();
         line.put("failed_tasks", failed);
@@ -106,7 +104,10 @@ public final class TrainRun {
           LOG.warn("epoch {}: {} task attempts failed and were retried by Spark (the result does not change)",
               epoch + 1, failed);
         }
+        // metrics first: a resume drops lines past its checkpoint, so a crash between the two is harmless
         metrics.add(line);
+        checkpoints.save(epoch + 1, state);
+        saved = epoch + 1;
         LOG.info(describe(epoch, out, seconds, eval));
       }
       metrics.writePicture("spark-lstm: loss per epoch");
