@@ -151,17 +151,23 @@ public final class JobConfig {
     return user.hasPathOrNull(key);
   }
 
-  /** The resolved values of the given top-level sections (all when none given), as HOCON for logs. */
+  /**
+   * The resolved values of the given top-level sections (all when none given), for the log at
+   * start: one line per section, {@code section: {key: value, ...}}.
+   */
   public String render(String... sections) {
-    Config part = resolved;
-    if (sections.length > 0) {
-      part = ConfigFactory.empty();
-      for (String s : sections) {
-        part = part.withValue(s, resolved.getValue(s));
+    String[] names = sections.length > 0 ? sections : resolved.root().keySet().stream().sorted()
+        .toArray(String[]::new);
+    StringBuilder sb = new StringBuilder();
+    for (String s : names) {
+      if (!resolved.hasPath(s)) {
+        continue;
       }
+      String json = resolved.getValue(s).render(ConfigRenderOptions.concise());
+      sb.append(sb.length() == 0 ? "" : "\n").append("  ").append(s).append(": ")
+          .append(json.replace("\":", ": ").replace("\"", "").replace(",", ", "));
     }
-    return part.root().render(ConfigRenderOptions.defaults()
-        .setOriginComments(false).setComments(false).setJson(false).setFormatted(true)).trim();
+    return sb.toString();
   }
 
   /** The whole resolved config as one line of JSON, e.g. for a model file's metadata. */

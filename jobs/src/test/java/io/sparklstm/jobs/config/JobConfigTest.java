@@ -177,7 +177,8 @@ class JobConfigTest {
   void renderedConfigShowsResolvedValues() {
     JobConfig c = JobConfig.load(null, List.of("train.epochs=7"));
     String hocon = c.render("train");
-    assertTrue(hocon.contains("epochs=7") || hocon.contains("epochs = 7"), hocon);
+    assertTrue(hocon.contains("epochs: 7"), hocon);
+    assertEquals(1, hocon.lines().count(), hocon);
     assertFalse(hocon.contains("window"));
     assertTrue(c.renderJson().contains("\"epochs\":7"));
   }
