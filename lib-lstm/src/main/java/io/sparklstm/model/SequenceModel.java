@@ -110,18 +110,8 @@ public final class SequenceModel {
   private ChunkGradient everyStepLoss(float[] params, float[] grads, SequenceBatch batch, LossType loss, long count,
                                       int rowOffset, PackedShape part, Workspace ws) {
     int rows = part.rows();
-    int width = config.lstm().outputSize();
-    float[] z = ws.tape.output();
-    float[] pred = predictRows(params, z, 0, width, rows, ws);
-    int p = predictionSize();
-    float[] dPred = ws.dPred = grow(ws.dPred, rows * p);
-    double l = applyLoss(loss, dPred, pred, batch, rowOffset, rows, p, count);
-    float[] dz = dPred;
-    if (head != null) {
-      dz = ws.dz = grow(ws.dz, rows * width);
-      head.backward(params, grads, dz, dPred, z, 0, width, rows);
-    }
-    return new ChunkGradient(l, rows > 0, dz, null);
+    double l = headLoss(params, grads, ws.tape.output(), rows, batch, loss, rowOffset, count, ws);
+    return new ChunkGradient(l, rows > 0, ws.dz, null);
   }
 
   /** Head and loss on the sequences whose last step is in [start, end). */
@@ -133,34 +123,41 @@ public final class SequenceModel {
     if (hi <= lo) {
       return new ChunkGradient(0, false, null, null);
     }
-    int rows = hi - lo;
-    int width = config.lstm().outputSize();
-    LstmState fin = ws.tape.finalState();
-    float[] z = ws.z = grow(ws.z, rows * width);
-    gatherTopLayer(fin.h(), z, lo, hi, shape.batch());
-    float[] pred = predictRows(params, z, 0, width, rows, ws);
-    int p = predictionSize();
-    float[] dPred = ws.dPred = grow(ws.dPred, rows * p);
-    double l = applyLoss(loss, dPred, pred, batch, lo, rows, p, count);
-    float[] dz = dPred;
-    if (head != null) {
-      dz = ws.dz = grow(ws.dz, rows * width);
-      head.backward(params, grads, dz, dPred, z, 0, width, rows);
-    }
+    float[] z = ws.z = grow(ws.z, (hi - lo) * config.lstm().outputSize());
+    gatherTopLayer(ws.tape.finalState().h(), z, lo, hi, shape.batch());
+    double l = headLoss(params, grads, z, hi - lo, batch, loss, lo, count, ws);
     LstmState dFin = ws.zeroDFinal(shape.batch());
-    scatterTopLayer(dz, dFin.h(), lo, hi, shape.batch());
+    scatterTopLayer(ws.dz, dFin.h(), lo, hi, shape.batch());
     return new ChunkGradient(l, true, null, dFin);
   }
 
-  private float[] predictRows(float[] params, float[] z, int zOff, int ldz, int rows, Workspace ws) {
+  /**
+   * The head on z (rows, D*H_out), the loss against label rows from {@code labelRow}, and the head's
+   * backward: accumulates head gradients and leaves dLoss/dz in {@code ws.dz}. Returns the loss part.
+   */
+  private double headLoss(float[] params, float[] grads, float[] z, int rows, SequenceBatch batch, LossType loss,
+                          int labelRow, long count, Workspace ws) {
+    int width = config.lstm().outputSize();
+    int p = predictionSize();
+    float[] pred = predictRows(params, z, rows, ws);
+    float[] dPred = ws.dPred = grow(ws.dPred, rows * p);
+    double l = applyLoss(loss, dPred, pred, batch, labelRow, rows, p, count);
     if (head == null) {
-      if (zOff == 0 && ldz == config.lstm().outputSize()) {
-        return z;
-      }
-      throw new IllegalStateException("unreachable: unstrided rows without a head");
+      ws.dz = dPred;
+    } else {
+      ws.dz = grow(ws.dz, rows * width);
+      head.backward(params, grads, ws.dz, dPred, z, 0, width, rows);
+    }
+    return l;
+  }
+
+  /** Predictions of z's rows: the head's output, or z itself without a head. */
+  private float[] predictRows(float[] params, float[] z, int rows, Workspace ws) {
+    if (head == null) {
+      return z;
     }
     float[] y = ws.pred = grow(ws.pred, rows * head.outputSize());
-    head.forward(params, y, z, zOff, ldz, rows);
+    head.forward(params, y, z, 0, config.lstm().outputSize(), rows);
     return y;
   }
 
@@ -254,12 +251,12 @@ public final class SequenceModel {
     if (mode() == HeadMode.EVERY_STEP) {
       float[] out = ws.tape.output();
       return head == null ? Arrays.copyOf(out, shape.rows() * width)
-          : Arrays.copyOf(predictRows(params, out, 0, width, shape.rows(), ws), shape.rows() * head.outputSize());
+          : Arrays.copyOf(predictRows(params, out, shape.rows(), ws), shape.rows() * head.outputSize());
     }
     float[] z = ws.z = grow(ws.z, shape.batch() * width);
     gatherTopLayer(ws.tape.finalState().h(), z, 0, shape.batch(), shape.batch());
     return head == null ? Arrays.copyOf(z, shape.batch() * width)
-        : Arrays.copyOf(predictRows(params, z, 0, width, shape.batch(), ws), shape.batch() * head.outputSize());
+        : Arrays.copyOf(predictRows(params, z, shape.batch(), ws), shape.batch() * head.outputSize());
   }
 
   private static float[] grow(float[] a, int size) {
