@@ -29,6 +29,7 @@ public final class Main {
         new io.sparklstm.jobs.predict.PredictCommand(),
         new WindowCommand(),
         new GenerateCommand(),
+        new io.sparklstm.jobs.export.ExportCommand(),
         new QuickstartCommand());
   }
 

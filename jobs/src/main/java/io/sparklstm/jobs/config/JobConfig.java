@@ -38,6 +38,7 @@ public final class JobConfig {
   private final PredictSection predict;
   private final WindowSection window;
   private final GenerateSection generate;
+  private final ExportSection export;
 
   private JobConfig(Config user) {
     Config reference = reference();
@@ -57,6 +58,7 @@ public final class JobConfig {
     this.predict = new PredictSection(r);
     this.window = new WindowSection(r);
     this.generate = new GenerateSection(r);
+    this.export = new ExportSection(r);
   }
 
   /**
@@ -144,6 +146,10 @@ public final class JobConfig {
 
   public GenerateSection generate() {
     return generate;
+  }
+
+  public ExportSection export() {
+    return export;
   }
 
   /** True when the user set {@code key} (in the file or an override), as opposed to its default. */

@@ -81,12 +81,13 @@ public final class KryoRegistration implements KryoRegistrator {
         out.writeDouble(m.step());
         out.writeInt(m.shards());
         out.writeLong(m.slowestNanos());
+        out.writeLong(m.totalNanos());
       }
 
       @Override
       public SliceMean read(Kryo k, Input in, Class<SliceMean> type) {
         return new SliceMean(readFloats(in), in.readLong(), in.readDouble(), in.readDouble(), in.readInt(),
-            in.readLong());
+            in.readLong(), in.readLong());
       }
     });
     kryo.register(TrainingState.class, new Serializer<TrainingState>() {

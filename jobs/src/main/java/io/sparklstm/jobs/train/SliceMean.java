@@ -9,10 +9,10 @@ import java.util.List;
 /**
  * The averaged slice of a round: the element-wise sequence-weighted mean of the shards' slices in
  * shard order (so the bits do not depend on the order Spark delivers them), with the round's totals
- * and mean step count.
+ * and mean step count, and the slowest and the total training time of its shards.
  */
-record SliceMean(float[] values, long sequences, double lossSum, double step, int shards, long slowestNanos)
-    implements Serializable {
+record SliceMean(float[] values, long sequences, double lossSum, double step, int shards, long slowestNanos,
+                 long totalNanos) implements Serializable {
 
   static SliceMean of(Iterable<StateSlice> slices) {
     List<StateSlice> list = new ArrayList<>();
@@ -25,6 +25,7 @@ record SliceMean(float[] values, long sequences, double lossSum, double step, in
     long sequences = 0;
     double lossSum = 0;
     long slowest = 0;
+    long total = 0;
     for (int j = 0; j < n; j++) {
       StateSlice s = list.get(j);
       xs[j] = s.values();
@@ -33,9 +34,10 @@ record SliceMean(float[] values, long sequences, double lossSum, double step, in
       sequences += s.sequences();
       lossSum += s.lossSum();
       slowest = Math.max(slowest, s.nanos());
+      total += s.nanos();
     }
     float[] mean = new float[xs[0].length];
     WeightedMean.of(xs, weights, 0, mean.length, mean, 0);
-    return new SliceMean(mean, sequences, lossSum, WeightedMean.of(steps, weights), n, slowest);
+    return new SliceMean(mean, sequences, lossSum, WeightedMean.of(steps, weights), n, slowest, total);
   }
 }

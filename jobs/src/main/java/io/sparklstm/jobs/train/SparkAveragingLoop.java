@@ -50,13 +50,21 @@ public final class SparkAveragingLoop {
     this.rowCount = rowCount;
   }
 
-  /** One epoch's outcome. Times in nanoseconds: compute = the slowest shard's training, averaging = the rest. */
+  /**
+   * One epoch's outcome. Times in nanoseconds: placement = placing the rows into shards and caching
+   * the packed batches (every epoch with shuffling, the first epoch only without); per round, compute
+   * = the time the shards' training takes on the task slots (the slowest shard's training, or their
+   * total over the slots when there are more shards than slots, as with 2 workers on local[1]) and
+   * averaging = the rest of the round's wall time.
+   */
   public record EpochOutcome(TrainingState state, long sequences, double lossSum, int rounds,
-                             long computeNanos, long averagingNanos) {}
+                             long computeNanos, long averagingNanos, long placementNanos) {}
 
   /** Runs epoch {@code epoch} (0-based) of {@code epochs} from {@code start}. */
   public EpochOutcome trainEpoch(TrainingState start, int epoch, int epochs) {
+    long placementStart = System.nanoTime();
     ShardedBatches shards = batchesFor(epoch, epochs);
+    long placement = System.nanoTime() - placementStart;
     RoundSchedule schedule = setup.schedule();
     int rounds = schedule.rounds(shards.maxBatches());
     TrainingState state = start;
@@ -64,6 +72,7 @@ public final class SparkAveragingLoop {
     double lossSum = 0;
     long compute = 0;
     long averaging = 0;
+    int slots = Math.max(1, sc.defaultParallelism());
     for (int round = 0; round < rounds; round++) {
       sc.setJobDescription("spark-lstm train: epoch " + (epoch + 1) + "/" + epochs + ", round " + (round + 1)
           + "/" + rounds);
@@ -73,14 +82,15 @@ public final class SparkAveragingLoop {
       state = r.state;
       sequences += r.sequences;
       lossSum += r.lossSum;
-      compute += r.slowestShardNanos;
-      averaging += Math.max(0, wall - r.slowestShardNanos);
+      long training = Math.max(r.slowestShardNanos, r.totalShardNanos / slots);
+      compute += training;
+      averaging += Math.max(0, wall - training);
     }
     sc.setJobDescription(null);
     if (setup.shuffle()) {
       shards.release();
     }
-    return new EpochOutcome(state, sequences, lossSum, rounds, compute, averaging);
+    return new EpochOutcome(state, sequences, lossSum, rounds, compute, averaging, placement);
   }
 
   /** Releases the cached batches. */
@@ -103,7 +113,8 @@ public final class SparkAveragingLoop {
     return ShardedBatches.build(rows, rowCount, setup, epoch);
   }
 
-  private record RoundOutcome(TrainingState state, long sequences, double lossSum, long slowestShardNanos) {}
+  private record RoundOutcome(TrainingState state, long sequences, double lossSum, long slowestShardNanos,
+                              long totalShardNanos) {}
 
   private RoundOutcome runRound(TrainingState state, ShardedBatches shards, int epoch, int round) {
     float[] start = ParameterAveraging.flatten(state);
@@ -197,6 +208,6 @@ public final class SparkAveragingLoop {
       }
     }
     TrainingState state = ParameterAveraging.unflatten(vector, parameterCount, bufferCount, first.step());
-    return new RoundOutcome(state, first.sequences(), first.lossSum(), first.slowestNanos());
+    return new RoundOutcome(state, first.sequences(), first.lossSum(), first.slowestNanos(), first.totalNanos());
   }
 }

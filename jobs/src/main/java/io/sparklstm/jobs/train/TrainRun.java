@@ -11,6 +11,8 @@ import io.sparklstm.train.Seeds;
 import io.sparklstm.train.TrainingSetup;
 import io.sparklstm.train.TrainingState;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -93,11 +95,15 @@ public final class TrainRun {
     try {
       for (int epoch = first; epoch < epochs; epoch++) {
         long t0 = System.nanoTime();
+        long[] gc0 = gcTotals();
         SparkAveragingLoop.EpochOutcome out = loop.trainEpoch(state, epoch, epochs);
         state = out.state();
         double seconds = (System.nanoTime() - t0) / 1e9;
+        long[] gc1 = gcTotals();
         Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
         Map<String, Object> line = epochLine(epoch, out, seconds, eval);
+        line.put("driver_gc_seconds", (gc1[1] - gc0[1]) / 1e3);
+        line.put("driver_gc_collections", gc1[0] - gc0[0]);
         long failed = failures.takeCount();
         line.put("failed_tasks", failed);
         if (failed > 0) {
@@ -130,6 +136,20 @@ public final class TrainRun {
     }
   }
 
+  /**
+   * Collections and collection milliseconds of this JVM's garbage collectors so far. This is the
+   * driver; with a local master the executors run in it too, so it covers all training work.
+   */
+  private static long[] gcTotals() {
+    long count = 0;
+    long millis = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
+  }
+
   private static DivergenceException divergence(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof DivergenceException d) {
@@ -154,6 +174,7 @@ public final class TrainRun {
     m.put("sequences_per_second", out.sequences() / seconds);
     m.put("compute_seconds", out.computeNanos() / 1e9);
     m.put("averaging_seconds", out.averagingNanos() / 1e9);
+    m.put("placement_seconds", out.placementNanos() / 1e9);
     m.put("finished", Instant.now().toString());
     return m;
   }
