@@ -5,11 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,8 +17,8 @@ import org.apache.hadoop.fs.FileSystem;
 
 /**
  * Whole files (models, checkpoints, metrics, pictures; exported datasets as a stream) on the local
- * disk or any Hadoop file system (HDFS, S3A, ...), written all-or-nothing: to a temporary name beside the target, then
- * renamed. Local paths use java.nio's atomic move (no Hadoop .crc side files); other schemes use the
+ * disk or any Hadoop file system (HDFS, S3A, ...), written all-or-nothing: to a temporary name
+ * beside the target, then renamed. Local paths use java.nio's atomic move (no Hadoop .crc side files); other schemes use the
  * Hadoop FileSystem API, where the rename is atomic on HDFS and a copy on object stores (whose PUT
  * is itself all-or-nothing).
  */
@@ -44,33 +42,13 @@ public final class FileStore {
     return p.getFileSystem(hadoop);
   }
 
-  /** A file's content, written to a stream (for files too large to build in memory). */
-  @FunctionalInterface
-  public interface Content {
-    void writeTo(OutputStream out) throws IOException;
-  }
-
   /**
    * Streams {@code content} to {@code path} atomically, replacing what was there: to a temporary
    * name beside it, renamed when {@code content} returned; deleted when it threw.
    */
-  public void write(String path, Content content) throws IOException {
+  public void write(String path, AtomicFiles.Content content) throws IOException {
     if (isLocal(path)) {
-      Path target = local(path).toAbsolutePath();
-      Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-      try {
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-          content.writeTo(out);
-        }
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.write(local(path), content);
       return;
     }
     org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
@@ -96,29 +74,7 @@ public final class FileStore {
 
   /** Writes {@code bytes} to {@code path} atomically, replacing what was there. */
   public void write(String path, byte[] bytes) throws IOException {
-    if (isLocal(path)) {
-      AtomicFiles.write(local(path), bytes);
-      return;
-    }
-    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
-    FileSystem fs = fs(target);
-    org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(),
-        "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      try (OutputStream out = fs.create(tmp, true)) {
-        out.write(bytes);
-      }
-      if (fs.exists(target)) {
-        fs.delete(target, false);
-      }
-      if (!fs.rename(tmp, target)) {
-        throw new IOException("could not rename " + tmp + " to " + target);
-      }
-    } finally {
-      if (fs.exists(tmp)) {
-        fs.delete(tmp, false);
-      }
-    }
+    write(path, out -> out.write(bytes));
   }
 
   /** The whole file. */
