@@ -9,7 +9,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code spark.conf} (or as Spark settings):
  * <ul>
  *   <li>{@code spark.sparklstm.test.failFirstAttempts = true}: the first attempt of every
- *       odd-numbered partition of every training round and every averaging reduce fails; with
+ *       odd-numbered partition of every training round and every averaging reduce (when the
+ *       state is large enough to be averaged on the executors) fails; with
  *       {@code spark.task.maxFailures >= 2} (local masters: {@code local[N,F]}) Spark retries them,
  *       and the model must not change;</li>
  *   <li>{@code spark.sparklstm.test.nanAtEpoch = e}: in epoch e (1-based), shard 0 starts its first

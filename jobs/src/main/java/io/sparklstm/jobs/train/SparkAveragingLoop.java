@@ -21,10 +21,12 @@ import scala.Tuple2;
  * The parameter-averaging loop of DESIGN.md section 7 on Spark.
  *
  * <p>Per round: the driver broadcasts the state (parameters and optimizer state, flat floats);
- * every shard (Spark partition) with batches left trains its next k mini-batches from it; each
- * shard's new state vector {@code [parameters | optimizer buffers]} is cut into slices, and slice
- * s of every shard meets in reducer s, which takes the sequence-weighted mean in shard order. The
- * driver receives one averaged model's worth of floats, whatever the number of shards.
+ * every shard (Spark partition) with batches left trains its next k mini-batches from it; then the
+ * sequence-weighted mean of the shards' new state vectors {@code [parameters | optimizer buffers]}
+ * is taken element by element in shard order. While all shards' states together are small (up to
+ * 64 MiB), the driver collects them and averages itself: one Spark stage per round. Above that, each
+ * state is cut into slices and slice s of every shard meets in reducer s, so the driver receives one
+ * averaged model's worth of floats whatever the number of shards. Both give the same bits.
  *
  * <p>Why not {@code treeAggregate}: it merges partial sums in the order tasks finish and shuffle
  * blocks arrive, and float addition depends on order, so models would differ in their last bits
@@ -35,12 +37,19 @@ import scala.Tuple2;
 public final class SparkAveragingLoop {
   /** Slices hold about this many floats (1 MiB), and there are never more slices than shards. */
   private static final int SLICE_FLOATS = 1 << 18;
+  /**
+   * Up to this many bytes of shard states in all, the driver averages: collecting them costs less
+   * than the reduce stage's fixed cost (scheduling, shuffle files), about 25 ms a round on local[2].
+   */
+  private static final long DRIVER_AVERAGE_MAX_BYTES = 64L << 20;
 
   private final JavaSparkContext sc;
   private final TrainingSetup setup;
   private final JavaRDD<LabeledSequence> rows;
   private final long rowCount;
   private ShardedBatches fixedBatches;
+  private long driverAverageMaxBytes = DRIVER_AVERAGE_MAX_BYTES;
+  private int sliceFloats = SLICE_FLOATS;
 
   /** @param rows the training rows with their input indices, cached by the caller */
   public SparkAveragingLoop(JavaSparkContext sc, TrainingSetup setup, JavaRDD<LabeledSequence> rows, long rowCount) {
@@ -59,6 +68,13 @@ public final class SparkAveragingLoop {
    */
   public record EpochOutcome(TrainingState state, long sequences, double lossSum, int rounds,
                              long computeNanos, long averagingNanos, long placementNanos) {}
+
+  /** For tests: averages on the executors, in slices of {@code floats}, however small the state. */
+  SparkAveragingLoop averageOnExecutors(int floats) {
+    this.driverAverageMaxBytes = -1;
+    this.sliceFloats = floats;
+    return this;
+  }
 
   /** Runs epoch {@code epoch} (0-based) of {@code epochs} from {@code start}. */
   public EpochOutcome trainEpoch(TrainingState start, int epoch, int epochs) {
@@ -120,7 +136,8 @@ public final class SparkAveragingLoop {
     float[] start = ParameterAveraging.flatten(state);
     int parameterCount = state.parameters().length;
     int bufferCount = state.optimizer().bufferCount();
-    int slices = sliceCount(start.length);
+    boolean onDriver = (long) setup.workers() * start.length * Float.BYTES <= driverAverageMaxBytes;
+    int slices = onDriver ? 1 : sliceCount(start.length);
     Broadcast<TrainingState> shared = sc.broadcast(state);
     TrainingSetup setup = this.setup;
     RoundSchedule schedule = setup.schedule();
@@ -142,14 +159,21 @@ public final class SparkAveragingLoop {
         long nanos = System.nanoTime() - t0;
         return cut(result, slices, nanos).iterator();
       }, true);
-      List<Tuple2<Integer, SliceMean>> means = pieces
-          .mapToPair(t -> t)
-          .groupByKey(new HashPartitioner(slices))
-          .mapValues(pieceList -> {
-            FaultInjection.maybeFail("averaging round " + round);
-            return SliceMean.of(pieceList);
-          })
-          .collect();
+      List<Tuple2<Integer, SliceMean>> means;
+      if (onDriver) {
+        List<StateSlice> states = new ArrayList<>();
+        pieces.collect().forEach(t -> states.add(t._2()));
+        means = List.of(new Tuple2<>(0, SliceMean.of(states)));
+      } else {
+        means = pieces
+            .mapToPair(t -> t)
+            .groupByKey(new HashPartitioner(slices))
+            .mapValues(pieceList -> {
+              FaultInjection.maybeFail("averaging round " + round);
+              return SliceMean.of(pieceList);
+            })
+            .collect();
+      }
       return assemble(means, start.length, parameterCount, bufferCount);
     } finally {
       shared.destroy();
@@ -157,7 +181,7 @@ public final class SparkAveragingLoop {
   }
 
   private int sliceCount(int length) {
-    return (int) Math.max(1, Math.min(setup.workers(), (length + (long) SLICE_FLOATS - 1) / SLICE_FLOATS));
+    return (int) Math.max(1, Math.min(setup.workers(), (length + (long) sliceFloats - 1) / sliceFloats));
   }
 
   /** The batches [from, to) of a shard's iterator, as a one-pass Iterable. */

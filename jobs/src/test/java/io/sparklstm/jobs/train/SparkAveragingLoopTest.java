@@ -65,9 +65,12 @@ class SparkAveragingLoopTest {
     return spark.createDataFrame(list, schema).repartition(3);
   }
 
-  @ParameterizedTest(name = "{0} workers={1} k={2} shuffle={3}")
-  @CsvSource({"sgd,1,0,false", "adam,1,2,false", "sgd,3,0,false", "adam,3,2,false", "adam,4,1,true", "sgd,2,3,true"})
-  void sparkEqualsPlainJava(String optimizer, int workers, int k, boolean shuffle) {
+  /** averaging: driver = collected and averaged on the driver; slices = reduced on the executors in 3-float slices. */
+  @ParameterizedTest(name = "{0} workers={1} k={2} shuffle={3} averaging on {4}")
+  @CsvSource({"sgd,1,0,false,driver", "adam,1,2,false,driver", "sgd,3,0,false,driver", "adam,3,2,false,driver",
+      "adam,4,1,true,driver", "sgd,2,3,true,driver", "sgd,3,0,false,slices", "adam,3,2,false,slices",
+      "adam,4,1,true,slices"})
+  void sparkEqualsPlainJava(String optimizer, int workers, int k, boolean shuffle, String averaging) {
     ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 2, true, false, 0.3, false, 0),
         new HeadConfig(2, HeadMode.LAST));
     OptimizerConfig oc = OptimizerConfig.of(optimizer);
@@ -84,6 +87,9 @@ class SparkAveragingLoopTest {
     TrainingState start = new TrainingState(init, setup.optimizer().init(init.length));
     SparkAveragingLoop loop = new SparkAveragingLoop(JavaSparkContext.fromSparkContext(spark.sparkContext()), setup,
         rows.rows, rows.count);
+    if (averaging.equals("slices")) {
+      loop.averageOnExecutors(3);
+    }
     LocalAveragingLoop reference = new LocalAveragingLoop(setup, Kernels.best());
     TrainingState s1 = start.copy();
     TrainingState s2 = start.copy();
