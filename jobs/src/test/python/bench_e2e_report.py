@@ -16,6 +16,7 @@ import re
 import sys
 
 ADAM_BUFFERS = 2  # exp_avg and exp_avg_sq: the flat state is (1 + 2) x P floats per shard
+DRIVER_AVERAGE_MAX_BYTES = 64 << 20  # SparkAveragingLoop: up to this, the driver averages the collected states
 
 
 def read_json(path):
@@ -106,21 +107,6 @@ def load_note(step):
     quiet = "" if step.get("quiet", "yes") == "yes" else " **busy**"
     return (f"{step['loadavg_before'].split()[0]} / {step['loadavg_after'].split()[0]}, "
             f"{100 * step['cpu_pressure']:.0f}%{quiet}")
-
-
-def fit_round_cost(points):
-    """Least squares t = t0 + bytes / bw over (bytes, seconds) points; (t0, bytes per second)."""
-    if len(points) < 2:
-        return None, None
-    n = len(points)
-    mx = sum(b for b, _ in points) / n
-    my = sum(t for _, t in points) / n
-    sxx = sum((b - mx) ** 2 for b, _ in points)
-    if sxx == 0:
-        return None, None
-    slope = sum((b - mx) * (t - my) for b, t in points) / sxx
-    t0 = my - slope * mx
-    return t0, (1 / slope if slope > 0 else None)
 
 
 def main():
@@ -250,7 +236,6 @@ def main():
 
     # ---- averaging overhead
     avg_rows = []
-    points = []
     for name, e in S.items():
         if "metrics" not in e:
             continue
@@ -260,37 +245,34 @@ def main():
         p = lstm_parameters(inputs, h)
         state = 4 * (1 + ADAM_BUFFERS) * p
         moved = (2 * workers + 1) * state
+        where = "driver" if workers * state <= DRIVER_AVERAGE_MAX_BYTES else "executors"
         last = e["metrics"][-1]
         r = last["rounds"]
         per_round = last["averaging_seconds"] / r
         share = last["averaging_seconds"] / last["seconds"]
-        if r >= 2:
-            points.append((moved, per_round))
-        avg_rows.append(dict(step=name, hidden=h, parameters=p, state_bytes=state, bytes_per_round=moved,
+        avg_rows.append(dict(step=name, where=where, hidden=h, parameters=p, state_bytes=state, bytes_per_round=moved,
                              rows=last["sequences"], k=int(re.search(r"averaging-frequency=(\d+)", cmd).group(1))
                              if "averaging-frequency=" in cmd else None,
                              rounds=r, seconds=last["seconds"], compute=last["compute_seconds"],
                              averaging=last["averaging_seconds"], per_round=per_round, share=share,
                              placement=last.get("placement_seconds")))
     avg_rows.sort(key=lambda x: (x["parameters"], x["rows"], x["k"] or 0))
-    t0, bw = fit_round_cost(points)
     md += ["## Averaging overhead", "",
-           f"Per round every shard's state, (1 + {ADAM_BUFFERS} Adam buffers) x P floats = 12 P bytes, "
-           f"is broadcast to each of the W = {workers} shards, shuffled from each shard to the reducers, and "
-           f"the mean (12 P bytes) is collected: about (2W + 1) x 12 P bytes moved per round. Epoch 2 of each "
-           "run; the averaging runs train on the first rows of the same data (`data.train.filter = id < n`).", "",
-           "| run | H | parameters P | MB moved per round | rows | k | rounds | epoch s | compute s | "
-           "averaging s | averaging s per round | % of epoch | load before / after, pressure |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+           f"Per round the driver broadcasts the state, (1 + {ADAM_BUFFERS} Adam buffers) x P floats = 12 P "
+           f"bytes, to the executors; each of the W = {workers} shards returns its new state; the mean is "
+           "taken by the driver when all shards' states together are at most 64 MiB (one stage), else in "
+           "slices by reducers on the executors (a shuffle stage), the driver collecting one state: about "
+           "(2W + 1) x 12 P bytes moved per round either way. Epoch 2 of each run; the averaging runs "
+           "train on the first rows of the same data (`data.train.filter = id < n`).", "",
+           "| run | H | parameters P | MB moved per round | averaged on | rows | k | rounds | epoch s | "
+           "compute s | averaging s | averaging s per round | % of epoch | load before / after, pressure |",
+           "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for a in avg_rows:
         md.append(f"| {a['step']} | {a['hidden']} | {a['parameters']:,} | {a['bytes_per_round'] / 1e6:.1f} | "
-                  f"{a['rows']:,} | {a['k']} | {a['rounds']} | {a['seconds']:.1f} | {a['compute']:.1f} | "
+                  f"{a['where']} | {a['rows']:,} | {a['k']} | {a['rounds']} | {a['seconds']:.1f} | {a['compute']:.1f} | "
                   f"{a['averaging']:.2f} | {a['per_round']:.3f} | {100 * a['share']:.1f}% | "
                   f"{load_note(S[a['step']]['step'])} |")
     md.append("")
-    if t0 is not None:
-        md += [f"Fit over the runs with 2 or more rounds: averaging per round = {t0 * 1e3:.0f} ms + bytes moved / "
-               f"{(bw or float('nan')) / 1e6:.0f} MB/s.", ""]
     for a in avg_rows:
         if a["step"] == "avg-1m-k32":
             targets.append(dict(target="averaging <= 5% of an epoch at 1 M parameters (k = 32)",
@@ -334,8 +316,7 @@ def main():
         md.append(f"| {t['target']} | {t['text']} | {res} |")
     md.append("")
 
-    doc.update(summary=summary, targets=targets, averaging=avg_rows,
-               round_cost_fit=dict(seconds_per_round=t0, bytes_per_second=bw))
+    doc.update(summary=summary, targets=targets, averaging=avg_rows)
     text = "\n".join(md)
     with open(args.out_md, "w") as f:
         f.write(text + "\n")
