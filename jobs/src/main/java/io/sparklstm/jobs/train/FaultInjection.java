@@ -13,6 +13,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  *       state is large enough to be averaged on the executors) fails; with
  *       {@code spark.task.maxFailures >= 2} (local masters: {@code local[N,F]}) Spark retries them,
  *       and the model must not change;</li>
+ *   <li>{@code spark.sparklstm.test.averageOnExecutors = n}: every round's average is taken on the
+ *       executors in slices of n floats, however small the state (so the reduce tasks exist and can
+ *       fail); the model must not change;</li>
  *   <li>{@code spark.sparklstm.test.nanAtEpoch = e}: in epoch e (1-based), shard 0 starts its first
  *       round from a NaN parameter, as a numerical blow-up would leave it; training must stop with
  *       a divergence error.</li>
@@ -21,16 +24,25 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class FaultInjection {
   static final String FAIL_FIRST_ATTEMPTS = "spark.sparklstm.test.failFirstAttempts";
   static final String NAN_AT_EPOCH = "spark.sparklstm.test.nanAtEpoch";
+  static final String AVERAGE_ON_EXECUTORS = "spark.sparklstm.test.averageOnExecutors";
 
   private FaultInjection() {}
 
   /** Copies the test settings from the config's spark.conf and Spark's conf into job-local properties. */
   static void configure(JavaSparkContext sc, Map<String, String> sparkConf) {
-    for (String key : new String[] {FAIL_FIRST_ATTEMPTS, NAN_AT_EPOCH}) {
+    for (String key : new String[] {FAIL_FIRST_ATTEMPTS, NAN_AT_EPOCH, AVERAGE_ON_EXECUTORS}) {
       String value = sparkConf.getOrDefault(key, sc.getConf().get(key, null));
       if (value != null) {
         sc.setLocalProperty(key, value);
       }
+    }
+  }
+
+  /** Applies {@code averageOnExecutors} to {@code loop} when it is set. */
+  static void configure(JavaSparkContext sc, SparkAveragingLoop loop) {
+    String floats = sc.getLocalProperty(AVERAGE_ON_EXECUTORS);
+    if (floats != null) {
+      loop.averageOnExecutors(Integer.parseInt(floats));
     }
   }
 

@@ -15,6 +15,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,7 @@ public final class TrainRun {
     TaskFailures failures = new TaskFailures();
     sc.sc().addSparkListener(failures);
     SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train.rows, train.count);
+    FaultInjection.configure(sc, loop);
     Validation val = validation.map(v -> new Validation(sc, setup, v.rows)).orElse(null);
     int saved = first; // the newest checkpoint on disk, in epochs done (0 = none)
     try {
@@ -105,10 +107,11 @@ public final class TrainRun {
         line.put("driver_gc_seconds", (gc1[1] - gc0[1]) / 1e3);
         line.put("driver_gc_collections", gc1[0] - gc0[0]);
         long failed = failures.takeCount();
+        List<String> reasons = failures.takeExamples();
         line.put("failed_tasks", failed);
         if (failed > 0) {
-          LOG.warn("epoch {}: {} task attempts failed and were retried by Spark (the result does not change)",
-              epoch + 1, failed);
+          LOG.warn("epoch {}: {} task attempts failed and were retried by Spark (the result does not change); "
+              + "for example: {}", epoch + 1, failed, String.join("; ", reasons));
         }
         // metrics first: a resume drops lines past its checkpoint, so a crash between the two is harmless
         metrics.add(line);

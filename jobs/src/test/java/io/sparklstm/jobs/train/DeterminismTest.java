@@ -44,9 +44,12 @@ class DeterminismTest {
     byte[] twoCores = train(config, "two", "spark.master=local[2]");
     assertArrayEquals(oneCore, twoCores, "local[1] and local[2] models differ");
 
+    // failed first attempts in training and in the averaging reduce (forced onto the executors)
     String log = run(config, "retries", "spark.master=local[2,4]",
-        "spark.conf.\"" + FaultInjection.FAIL_FIRST_ATTEMPTS + "\"=true");
+        "spark.conf.\"" + FaultInjection.FAIL_FIRST_ATTEMPTS + "\"=true",
+        "spark.conf.\"" + FaultInjection.AVERAGE_ON_EXECUTORS + "\"=16");
     assertTrue(log.contains("task attempts failed and were retried"), "no task failure was injected:\n" + log);
+    assertTrue(log.contains("averaging round"), "no averaging task failed:\n" + log);
     assertArrayEquals(oneCore, Files.readAllBytes(dir.resolve("retries/model.safetensors")),
         "the model after task retries differs");
 
