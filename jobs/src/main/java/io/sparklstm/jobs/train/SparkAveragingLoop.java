@@ -213,7 +213,7 @@ public final class SparkAveragingLoop {
       int from = (int) ((long) s * vector.length / slices);
       int to = (int) ((long) (s + 1) * vector.length / slices);
       out.add(new Tuple2<>(s, new StateSlice(r.shard(), r.sequences(), r.lossSum(), r.state().optimizer().step(),
-          nanos, java.util.Arrays.copyOfRange(vector, from, to))));
+          nanos, slices == 1 ? vector : java.util.Arrays.copyOfRange(vector, from, to))));
     }
     return out;
   }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.sparklstm.io.Json;
 import io.sparklstm.jobs.Cli;
-import io.sparklstm.jobs.Close;
 import io.sparklstm.jobs.Rows;
 import io.sparklstm.jobs.TestSpark;
+import io.sparklstm.testing.Close;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
