@@ -9,6 +9,7 @@ import io.sparklstm.jobs.config.JobConfig;
 import io.sparklstm.jobs.config.PredictSection;
 import io.sparklstm.jobs.io.AtomicWriter;
 import io.sparklstm.jobs.io.FileStore;
+import io.sparklstm.jobs.io.RowNumbers;
 import io.sparklstm.jobs.io.Tables;
 import io.sparklstm.jobs.train.RowDecoder;
 import io.sparklstm.lstm.Kernels;
@@ -90,7 +91,7 @@ public final class PredictCommand implements Command {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<float[]> params = sc.broadcast(model.parameters());
     int batchSize = p.batchSize();
-    JavaRDD<Row> scored = input.javaRDD().zipWithIndex().mapPartitions(rows ->
+    JavaRDD<Row> scored = RowNumbers.zipWithIndex(input).mapPartitions(rows ->
         new BatchPredictor(mc, params.value(), decoder, columns, h0, c0).score(rows, batchSize));
     long start = System.nanoTime();
     AtomicWriter.write(spark, spark.createDataFrame(scored, out), p.output());

@@ -1,5 +1,6 @@
 package io.sparklstm.jobs.train;
 
+import io.sparklstm.jobs.io.RowNumbers;
 import io.sparklstm.train.LabeledSequence;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -26,7 +27,7 @@ public final class TrainingRows {
    */
   public static TrainingRows decode(Dataset<Row> data, RowDecoder decoder, String what) {
     RowDecoder bound = decoder.checkSchema(data.schema(), what);
-    JavaRDD<LabeledSequence> rows = data.javaRDD().zipWithIndex()
+    JavaRDD<LabeledSequence> rows = RowNumbers.zipWithIndex(data)
         .map(t -> bound.decode(t._1(), t._2()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     int inputSize = bound.inputSize();
