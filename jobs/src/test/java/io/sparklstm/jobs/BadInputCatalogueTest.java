@@ -286,6 +286,8 @@ class BadInputCatalogueTest {
             .expect("predict.columns", "\"hidden\""),
         predict("config", "predict: only one of h0-column and c0-column", "predict.initial-state.h0-column=h0")
             .expect("predict.initial-state", "h0-column and c0-column"),
+        predict("config", "predict: a kept column listed twice", "predict.keep-columns=[id,id]")
+            .expect("predict.keep-columns: \"id\" is listed twice"),
         window("config", "window: missing required key", "window.length=null")
             .expect("missing required key window.length"),
         window("config", "window: out-of-range value", "window.horizon=0")
@@ -475,6 +477,8 @@ class BadInputCatalogueTest {
         predict("predict", "initial-state column missing", "predict.initial-state.h0-column=h_0",
             "predict.initial-state.c0-column=c0")
             .expect("predict.initial-state.h0-column: no column 'h_0'"),
+        predict("predict", "predict.keep-columns names a missing column", "predict.keep-columns=[id,key]")
+            .expect("predict.keep-columns: no column 'key' in predict.input; the columns are [c0, features, h0, id]"),
         predict("predict", "output column name clash")
             .file("input.json", GOOD_PREDICT.replace("\"id\":", "\"prediction\":1,\"id\":"))
             .input("the input has a column `prediction`")

@@ -15,6 +15,7 @@ public final class PredictSection {
   private final TableSource input;
   private final TableSink output;
   private final List<String> columns;
+  private final List<String> keepColumns;
   private final String h0Column;
   private final String c0Column;
   private final int batchSize;
@@ -34,6 +35,15 @@ public final class PredictSection {
       }
       if (!seen.add(c)) {
         throw new UserError("predict.columns: \"" + c + "\" is listed twice");
+      }
+    }
+    this.keepColumns = r.optStrings("predict.keep-columns");
+    if (keepColumns != null) {
+      Set<String> kept = new HashSet<>();
+      for (String c : keepColumns) {
+        if (!kept.add(c)) {
+          throw new UserError("predict.keep-columns: \"" + c + "\" is listed twice");
+        }
       }
     }
     this.h0Column = TableSource.emptyToNull(r.optString("predict.initial-state.h0-column"));
@@ -60,6 +70,11 @@ public final class PredictSection {
   /** Output columns, a non-empty subset of {@link #COLUMNS} in the configured order. */
   public List<String> columns() {
     return columns;
+  }
+
+  /** {@code predict.keep-columns}: the input columns to copy to the output; empty = all of them. */
+  public Optional<List<String>> keepColumns() {
+    return Optional.ofNullable(keepColumns);
   }
 
   /** Column with per-row h_0 ([L*D][H_out]), if set. */

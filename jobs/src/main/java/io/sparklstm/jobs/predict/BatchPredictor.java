@@ -27,17 +27,20 @@ final class BatchPredictor {
   private final ModelConfig config;
   private final float[] params;
   private final RowDecoder decoder;
+  private final int[] kept;
   private final List<PredictColumns> columns;
   private final int h0Index;
   private final int c0Index;
   private final SequenceModel model;
   private final SequenceModel.Workspace ws;
 
-  BatchPredictor(ModelConfig config, float[] params, RowDecoder decoder, List<PredictColumns> columns,
+  /** kept: the input columns copied to each output row, by index, in output order. */
+  BatchPredictor(ModelConfig config, float[] params, RowDecoder decoder, int[] kept, List<PredictColumns> columns,
                  int h0Index, int c0Index) {
     this.config = config;
     this.params = params;
     this.decoder = decoder;
+    this.kept = kept;
     this.columns = columns;
     this.h0Index = h0Index;
     this.c0Index = c0Index;
@@ -101,11 +104,11 @@ final class BatchPredictor {
     List<Row> out = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       Row in = rows.get(i);
-      Object[] values = new Object[in.length() + columns.size()];
-      for (int j = 0; j < in.length(); j++) {
-        values[j] = in.get(j);
+      Object[] values = new Object[kept.length + columns.size()];
+      for (int j = 0; j < kept.length; j++) {
+        values[j] = in.get(kept[j]);
       }
-      System.arraycopy(added[i], 0, values, in.length(), columns.size());
+      System.arraycopy(added[i], 0, values, kept.length, columns.size());
       out.add(RowFactory.create(values));
     }
     return out;

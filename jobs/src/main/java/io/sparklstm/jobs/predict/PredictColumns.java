@@ -49,13 +49,18 @@ public enum PredictColumns {
   }
 
   /** The input schema with the requested columns appended (a name clash is an error). */
-  static StructType outputSchema(StructType input, List<PredictColumns> columns, ModelConfig model) {
-    StructType out = input;
+  /** The kept input columns (their indices in {@code input}), then the added ones. */
+  static StructType outputSchema(StructType input, int[] kept, List<PredictColumns> columns, ModelConfig model) {
+    StructType out = new StructType();
+    for (int k : kept) {
+      out = out.add(input.fields()[k]);
+    }
     for (PredictColumns c : columns) {
-      for (String existing : input.fieldNames()) {
+      for (String existing : out.fieldNames()) {
         if (existing.equals(c.column)) {
           throw new IllegalArgumentException("predict.input already has a column '" + c.column
-              + "'; drop or rename it, or leave " + c.column + " out of predict.columns");
+              + "'; drop or rename it, leave it out of predict.keep-columns, or leave " + c.column
+              + " out of predict.columns");
         }
       }
       out = out.add(c.column, c.type(model), false);

@@ -81,9 +81,10 @@ public final class PredictCommand implements Command {
     for (String c : p.columns()) {
       columns.add(PredictColumns.parse(c));
     }
+    int[] kept = keptColumns(schema, p.keepColumns());
     StructType out;
     try {
-      out = PredictColumns.outputSchema(schema, columns, mc);
+      out = PredictColumns.outputSchema(schema, kept, columns, mc);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
@@ -92,7 +93,7 @@ public final class PredictCommand implements Command {
     Broadcast<float[]> params = sc.broadcast(model.parameters());
     int batchSize = p.batchSize();
     JavaRDD<Row> scored = RowNumbers.zipWithIndex(input).mapPartitions(rows ->
-        new BatchPredictor(mc, params.value(), decoder, columns, h0, c0).score(rows, batchSize));
+        new BatchPredictor(mc, params.value(), decoder, kept, columns, h0, c0).score(rows, batchSize));
     long start = System.nanoTime();
     AtomicWriter.write(spark, spark.createDataFrame(scored, out), p.output());
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -113,6 +114,23 @@ public final class PredictCommand implements Command {
     } catch (IOException e) {
       throw new UserError("predict.model: cannot read " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Indices of the input columns the output keeps: {@code predict.keep-columns} in its order, or all. */
+  private static int[] keptColumns(StructType schema, Optional<List<String>> keep) {
+    if (keep.isEmpty()) {
+      return java.util.stream.IntStream.range(0, schema.size()).toArray();
+    }
+    List<String> names = List.of(schema.fieldNames());
+    int[] kept = new int[keep.get().size()];
+    for (int i = 0; i < kept.length; i++) {
+      String c = keep.get().get(i);
+      kept[i] = names.indexOf(c);
+      if (kept[i] < 0) {
+        throw new UserError("predict.keep-columns: no column '" + c + "' in predict.input; the columns are " + names);
+      }
+    }
+    return kept;
   }
 
   /** Position of an initial-state column, checked to be array<array<number>>; -1 when not configured. */

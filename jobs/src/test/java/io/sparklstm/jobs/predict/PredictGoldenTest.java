@@ -62,6 +62,29 @@ class PredictGoldenTest {
     check("format_only_every_step", "every-step", true, List.of("model.head.mode=every-step"));
   }
 
+  /** predict.keep-columns: only the listed input columns, in the listed order, then the predictions. */
+  @Test
+  void keepsOnlyTheListedInputColumns() throws Exception {
+    String name = "last_bidir_proj";
+    String out = tmp.resolve("kept").toString();
+    Cli.Result r = Cli.run("predict", "predict.model=" + DIR.resolve(name + ".model.safetensors"),
+        "predict.input.path=" + DIR.resolve(name + ".input"), "predict.input.format=json",
+        "predict.output.path=" + out, "predict.keep-columns=[id]", "predict.batch-size=3");
+    assertEquals("", r.err());
+    assertEquals(0, r.code());
+    var written = SPARK.read().parquet(out);
+    assertEquals(List.of("id", "prediction"), List.of(written.schema().fieldNames()));
+    Map<Long, Row> rows = byId(written.collectAsList());
+    List<String> expectedLines = Files.readAllLines(DIR.resolve(name + ".expected.json"));
+    assertEquals(expectedLines.size(), rows.size(), "rows");
+    for (String line : expectedLines) {
+      Map<?, ?> e = (Map<?, ?>) Json.parse(line);
+      long id = (Long) e.get("id");
+      float[] expected = flat(matrix(List.of(((Map<?, ?>) e.get("zero")).get("prediction"))));
+      Close.assertClose(name + " row id " + id, expected, Rows.floats(rows.get(id), "prediction"), RTOL);
+    }
+  }
+
   private void check(String name, String mode, boolean withState, List<String> extra) throws Exception {
     String out = tmp.resolve("predictions").toString();
     List<String> args = new ArrayList<>(List.of("predict",
