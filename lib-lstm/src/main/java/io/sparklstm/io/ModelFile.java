@@ -32,7 +32,8 @@ import java.util.TreeMap;
  *
  * <p>Loading accepts our files, files without the spark-lstm metadata (architecture inferred from
  * the tensor shapes; batch_first, dropout and the head's mode then come from the caller), and a bare
- * {@code nn.LSTM().state_dict()} (no {@code lstm.} prefix, no head). Every problem is a
+ * {@code nn.LSTM().state_dict()} (no {@code lstm.} prefix, no head), and training checkpoints
+ * (their {@code optimizer.*} tensors are skipped). Every problem is a
  * {@link ModelFileException} naming the file, the tensor or key, and expected vs actual.
  */
 public final class ModelFile {
@@ -41,6 +42,13 @@ public final class ModelFile {
   public static final String FORMAT_KEY = "format";
   public static final String CONFIG_KEY = ConfigJson.KEY;
   public static final String VERSION_KEY = "spark-lstm.format-version";
+  /**
+   * Metadata key of a training checkpoint (see the jobs' {@code Checkpoints}): such a file is a model
+   * file plus the optimizer's buffers as tensors named {@link #OPTIMIZER_PREFIX}{@code <buffer>},
+   * which loading a model skips, so a checkpoint also loads as a model.
+   */
+  public static final String CHECKPOINT_KEY = "spark-lstm.checkpoint";
+  public static final String OPTIMIZER_PREFIX = "optimizer.";
 
   private ModelFile() {}
 
@@ -155,7 +163,7 @@ public final class ModelFile {
     String source = file.source();
     Map<String, String> meta = file.metadata();
     checkVersion(meta, source);
-    Map<String, SafeTensors.Entry> entries = file.entries();
+    Map<String, SafeTensors.Entry> entries = modelEntries(file);
     String prefix = ShapeInference.lstmPrefix(entries, source);
     HeadMode mode = given.containsKey(ConfigAgreement.MODE)
         ? HeadMode.parse((String) given.get(ConfigAgreement.MODE)) : defaultMode;
@@ -170,12 +178,26 @@ public final class ModelFile {
       config = ShapeInference.infer(entries, prefix, batchFirst, dropout, mode, source);
       origin = "its tensor shapes";
     }
-    float[] params = readParameters(file, config, prefix, describe(config) + " (from " + origin + ")");
+    float[] params = readParameters(file, entries, config, prefix, describe(config) + " (from " + origin + ")");
     List<String> differences = ConfigAgreement.disagreements(given, config, source);
     if (!differences.isEmpty()) {
       throw new ModelFileException(String.join("; ", differences));
     }
     return new LoadedModel(config, params, Collections.unmodifiableMap(new LinkedHashMap<>(meta)));
+  }
+
+  /** The file's tensors that belong to the model: all of them, less the optimizer's in a checkpoint. */
+  private static Map<String, SafeTensors.Entry> modelEntries(SafeTensors file) {
+    if (!file.metadata().containsKey(CHECKPOINT_KEY)) {
+      return file.entries();
+    }
+    Map<String, SafeTensors.Entry> model = new LinkedHashMap<>();
+    file.entries().forEach((name, entry) -> {
+      if (!name.startsWith(OPTIMIZER_PREFIX)) {
+        model.put(name, entry);
+      }
+    });
+    return model;
   }
 
   /** "format" must be PyTorch's; a version newer than ours is refused. */
@@ -203,10 +225,9 @@ public final class ModelFile {
    * Every tensor of {@code config} present, F32, with its shape, and no other tensor; then the
    * flat parameter buffer. {@code model} describes the architecture and its origin in messages.
    */
-  private static float[] readParameters(SafeTensors file, ModelConfig config, String prefix, String model)
-      throws ModelFileException {
+  private static float[] readParameters(SafeTensors file, Map<String, SafeTensors.Entry> entries, ModelConfig config,
+                                        String prefix, String model) throws ModelFileException {
     String source = file.source();
-    Map<String, SafeTensors.Entry> entries = file.entries();
     if (config.lstm().numLayers() > entries.size()) { // checked before a layout of that size is built
       throw new ModelFileException(source + ": the model " + model + " needs more tensors than the file's "
           + entries.size());

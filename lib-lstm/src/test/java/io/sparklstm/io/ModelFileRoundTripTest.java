@@ -64,6 +64,35 @@ class ModelFileRoundTripTest {
     }
   }
 
+  /** A checkpoint = a model file + optimizer.* tensors + checkpoint metadata: it loads as its model. */
+  @Test
+  void aCheckpointLoadsAsItsModelAndOnlyACheckpointMayCarryOptimizerTensors() throws Exception {
+    ModelConfig config = new ModelConfig(LstmConfig.of(3, 5).withNumLayers(2), new HeadConfig(2, HeadMode.LAST));
+    float[] params = Crafted.params(config, 7);
+    List<SafeTensors.NamedTensor> tensors = new java.util.ArrayList<>();
+    for (ParameterLayout.Entry e : ParameterLayout.of(config).entries()) {
+      tensors.add(new SafeTensors.NamedTensor(e.name(), e.shape(),
+          Arrays.copyOfRange(params, e.offset(), e.offset() + e.size())));
+    }
+    tensors.add(new SafeTensors.NamedTensor("optimizer.exp_avg", new int[] {params.length}, new float[params.length]));
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put(ModelFile.FORMAT_KEY, "pt");
+    meta.put(ModelFile.CONFIG_KEY, ModelFile.configJson(config));
+
+    byte[] plain = SafeTensors.toBytes(meta, tensors);
+    String m = assertThrows(ModelFileException.class, () -> ModelFile.fromBytes(plain, "m.safetensors", config))
+        .getMessage();
+    assertTrue(m.startsWith("m.safetensors: unexpected tensor \"optimizer.exp_avg\""), m);
+
+    meta.put(ModelFile.CHECKPOINT_KEY, "{\"version\": 1, \"epochs_done\": 3}");
+    byte[] checkpoint = SafeTensors.toBytes(meta, tensors);
+    for (LoadedModel loaded : List.of(ModelFile.fromBytes(checkpoint, "epoch-0003.safetensors", config),
+        ModelFile.fromBytes(checkpoint, "epoch-0003.safetensors", HeadMode.LAST))) {
+      assertEquals(config, loaded.config());
+      assertArrayEquals(params, loaded.parameters());
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("configs")
   void sameInputsSameBytes(ModelConfig config) throws Exception {

@@ -33,7 +33,7 @@ final class Checkpoints {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
   private static final String PREFIX = "epoch-";
   private static final String SUFFIX = ".safetensors";
-  private static final String KEY = "spark-lstm.checkpoint";
+  private static final String KEY = ModelFile.CHECKPOINT_KEY;
   private static final int VERSION = 1;
   private static final int KEEP = 2;
 
@@ -70,7 +70,7 @@ final class Checkpoints {
     OptimizerState opt = state.optimizer();
     List<String> names = optimizer.bufferNames();
     for (int b = 0; b < names.size(); b++) {
-      tensors.add(new SafeTensors.NamedTensor("optimizer." + names.get(b), new int[] {params.length},
+      tensors.add(new SafeTensors.NamedTensor(ModelFile.OPTIMIZER_PREFIX + names.get(b), new int[] {params.length},
           java.util.Arrays.copyOfRange(opt.buffers(), opt.offset(b), opt.offset(b) + params.length)));
     }
     Map<String, Object> info = new LinkedHashMap<>();
@@ -133,9 +133,9 @@ final class Checkpoints {
     List<String> names = optimizer.bufferNames();
     float[] buffers = new float[names.size() * params.length];
     for (int b = 0; b < names.size(); b++) {
-      float[] v = file.floats("optimizer." + names.get(b));
+      float[] v = file.floats(ModelFile.OPTIMIZER_PREFIX + names.get(b));
       if (v.length != params.length) {
-        throw new ModelFileException(path + ": optimizer." + names.get(b) + " has " + v.length + " values, expected "
+        throw new ModelFileException(path + ": " + ModelFile.OPTIMIZER_PREFIX + names.get(b) + " has " + v.length + " values, expected "
             + params.length);
       }
       System.arraycopy(v, 0, buffers, b * params.length, params.length);

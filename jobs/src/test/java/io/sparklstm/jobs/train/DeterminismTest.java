@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.jobs.ChildMain;
 import io.sparklstm.jobs.TestSpark;
+import io.sparklstm.io.LoadedModel;
+import io.sparklstm.io.ModelFile;
+import io.sparklstm.model.HeadMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,6 +65,12 @@ class DeterminismTest {
         "the resumed model differs from the uninterrupted one");
     List<String> metrics = Files.readAllLines(dir.resolve("resumed/model.safetensors.metrics.jsonl"));
     assertEquals(3, metrics.size(), "one metrics line per epoch after resuming: " + metrics);
+    // a checkpoint is also a model file: the last one holds the final model's parameters
+    LoadedModel last = ModelFile.load(dir.resolve("resumed/model.safetensors.checkpoint/epoch-0003.safetensors"),
+        HeadMode.LAST);
+    LoadedModel model = ModelFile.load(dir.resolve("resumed/model.safetensors"), HeadMode.LAST);
+    assertEquals(model.config(), last.config());
+    assertArrayEquals(model.parameters(), last.parameters(), "the last checkpoint loaded as a model");
   }
 
   private byte[] train(Path config, String name, String... overrides) throws Exception {
