@@ -32,7 +32,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * sequences/s; {@code bin/bench-kernels} converts to sequences/s and GFLOP/s).
  *
  * <ul>
- *   <li>{@link #forward}: inference, {@code forward(training = false)}.
+ *   <li>{@link #forward}: inference, {@code LstmStack.infer} (no tape, as predict runs it).
  *   <li>{@link #forwardBackward}: {@code forward(training = true)} then {@code backward} with
  *       dLoss/d(output) all ones (PyTorch's {@code out.sum().backward()}), no input gradient;
  *       parameter gradients accumulate across operations as PyTorch's {@code .grad} does.
@@ -96,8 +96,10 @@ public class LstmBench {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long start = threads.getCurrentThreadCpuTime();
     for (int i = 0; i < 1 || threads.getCurrentThreadCpuTime() - start < PRE_WARM_CPU_NANOS; i++) {
-      stack.forward(params, packed, x, null, !forwardOnly, null, tape);
-      if (!forwardOnly) {
+      if (forwardOnly) {
+        stack.infer(params, packed, x, null, tape);
+      } else {
+        stack.forward(params, packed, x, null, true, null, tape);
         stack.backward(params, grads, tape, dOutput, null, null, null);
       }
     }
@@ -105,7 +107,7 @@ public class LstmBench {
 
   @Benchmark
   public void forward(Blackhole bh, CpuClock clock) {
-    stack.forward(params, packed, x, null, false, null, tape);
+    stack.infer(params, packed, x, null, tape);
     bh.consume(tape.output());
     clock.tick();
   }

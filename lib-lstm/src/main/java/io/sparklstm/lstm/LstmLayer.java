@@ -58,21 +58,9 @@ final class LstmLayer {
    */
   void forward(float[] params, PackedShape shape, float[] x, float[] y, LstmTape.DirectionTape tape,
                LstmState init, LstmState fin) {
-    int n = shape.rows();
     int g4 = 4 * hidden;
     float[] gates = tape.gates;
-    // gates = x W_ih^T + (b_ih + b_hh), all steps at once
-    float beta = 0f;
-    if (w.biasIh() >= 0) {
-      for (int j = 0; j < g4; j++) {
-        gates[j] = params[w.biasIh() + j] + params[w.biasHh() + j];
-      }
-      for (int r = 1; r < n; r++) {
-        System.arraycopy(gates, 0, gates, r * g4, g4);
-      }
-      beta = 1f;
-    }
-    gemm.gemmNT(n, g4, inputSize, x, 0, inputSize, params, w.weightIh(), inputSize, beta, gates, 0, g4);
+    projectInput(params, x, 0, shape.rows(), gates); // all steps at once
 
     int hOff0 = init == null ? 0 : init.hOffset(stateRow);
     int cOff0 = init == null ? 0 : init.cOffset(stateRow);
@@ -125,6 +113,101 @@ final class LstmLayer {
     if (empty < shape.batch()) {
       fin.copyRowsFrom(init, stateRow, empty, shape.batch());
     }
+  }
+
+  /** Rows of input projection computed at once by {@link #forwardInference} (a chunk of steps). */
+  static final int INFERENCE_CHUNK_ROWS = 512;
+
+  /** Steps per input-projection chunk of {@link #forwardInference} for batch size b. */
+  static int inferenceChunkSteps(int b) {
+    return Math.max(1, INFERENCE_CHUNK_ROWS / Math.max(1, b));
+  }
+
+  /**
+   * {@link #forward} without a tape, for inference: the same operations (the GEMMs cut into other
+   * row ranges), keeping only what the next step needs. Gates are projected a chunk of steps at a time
+   * into {@code s.gates}; h_prev is read from y where the previous step wrote it; c_prev and c
+   * alternate between two (B, H) buffers. Memory per direction: (chunk rows, 4H) + 3 (B, H) floats
+   * instead of about 8H floats per packed row.
+   */
+  void forwardInference(float[] params, PackedShape shape, float[] x, float[] y, LstmTape.InferenceScratch s,
+                        LstmState init, LstmState fin) {
+    int g4 = 4 * hidden;
+    int steps = shape.steps();
+    int chunk = inferenceChunkSteps(shape.batch());
+    int hOff0 = init == null ? 0 : init.hOffset(stateRow);
+    int cOff0 = init == null ? 0 : init.cOffset(stateRow);
+    float[] cPrev = s.cA;
+    float[] c = s.cB;
+    int chunkFirstRow = 0;
+    for (int step = 0; step < steps; step++) {
+      int t = step(shape, step);
+      int rows = shape.batchSize(t);
+      int off = shape.stepOffset(t);
+      if (step % chunk == 0) {
+        // gates of the next `chunk` steps: packed rows [first, end) are contiguous in either direction
+        int last = step(shape, Math.min(steps, step + chunk) - 1);
+        int first = shape.stepOffset(Math.min(t, last));
+        int end = shape.stepOffset(Math.max(t, last)) + shape.batchSize(Math.max(t, last));
+        projectInput(params, x, first, end - first, s.gates);
+        chunkFirstRow = first;
+      }
+      int gOff = (off - chunkFirstRow) * g4;
+      int prev = previousStep(t);
+      int carried = Math.min(rows, shape.batchSizeOrZero(prev));
+      // gates += h_prev W_hh^T: carried rows straight from y, the others from the initial state (zeros: nothing)
+      if (carried > 0) {
+        gemm.gemmNT(carried, g4, hOut, y, shape.stepOffset(prev) * ldy + yCol, ldy, params, w.weightHh(), hOut,
+            1f, s.gates, gOff, g4);
+      }
+      if (carried < rows) {
+        int len = rows - carried;
+        if (init == null) {
+          java.util.Arrays.fill(cPrev, carried * hidden, rows * hidden, 0f);
+        } else {
+          gemm.gemmNT(len, g4, hOut, init.h, hOff0 + carried * hOut, hOut, params, w.weightHh(), hOut,
+              1f, s.gates, gOff + carried * g4, g4);
+          System.arraycopy(init.c, cOff0 + carried * hidden, cPrev, carried * hidden, len * hidden);
+        }
+      }
+      if (proj > 0) {
+        cell.forward(s.hh, 0, hidden, c, s.tanhC, 0, s.gates, gOff, cPrev, 0, rows, hidden);
+        gemm.gemmNT(rows, proj, hidden, s.hh, 0, hidden, params, w.weightHr(), hidden, 0f, y, off * ldy + yCol, ldy);
+      } else {
+        cell.forward(y, off * ldy + yCol, ldy, c, s.tanhC, 0, s.gates, gOff, cPrev, 0, rows, hidden);
+      }
+      int endFrom = reverse ? (t == 0 ? 0 : rows) : shape.batchSizeOrZero(t + 1);
+      for (int r = endFrom; r < rows; r++) {
+        System.arraycopy(y, (off + r) * ldy + yCol, fin.h, fin.hOffset(stateRow) + r * hOut, hOut);
+        System.arraycopy(c, r * hidden, fin.c, fin.cOffset(stateRow) + r * hidden, hidden);
+      }
+      float[] swap = cPrev;
+      cPrev = c;
+      c = swap;
+    }
+    int empty = shape.nonEmptyRows();
+    if (empty < shape.batch()) {
+      fin.copyRowsFrom(init, stateRow, empty, shape.batch());
+    }
+  }
+
+  /** gates[0, n) = x[first, first + n) W_ih^T + (b_ih + b_hh): the input projection of n packed rows. */
+  private void projectInput(float[] params, float[] x, int first, int n, float[] gates) {
+    if (n == 0) {
+      return;
+    }
+    int g4 = 4 * hidden;
+    float beta = 0f;
+    if (w.biasIh() >= 0) {
+      for (int j = 0; j < g4; j++) {
+        gates[j] = params[w.biasIh() + j] + params[w.biasHh() + j];
+      }
+      for (int r = 1; r < n; r++) {
+        System.arraycopy(gates, 0, gates, r * g4, g4);
+      }
+      beta = 1f;
+    }
+    gemm.gemmNT(n, g4, inputSize, x, first * inputSize, inputSize, params, w.weightIh(), inputSize, beta, gates, 0, g4);
   }
 
   /**

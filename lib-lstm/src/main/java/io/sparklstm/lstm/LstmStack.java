@@ -36,7 +36,7 @@ public final class LstmStack {
    */
   public void forward(float[] params, PackedShape shape, float[] x, LstmState init, boolean training,
                       Dropout dropout, LstmTape tape) {
-    tape.prepare(shape);
+    tape.prepare(shape, true);
     tape.input = x;
     int n = shape.rows();
     int d = config.directions();
@@ -65,6 +65,28 @@ public final class LstmStack {
   }
 
   /**
+   * Inference: {@link #forward} with {@code training = false} (no dropout), keeping no tape, so
+   * {@link #backward} cannot follow; a fraction of the memory (see {@link LstmLayer#forwardInference}).
+   * Results stay in the tape as after {@link #forward}.
+   */
+  public void infer(float[] params, PackedShape shape, float[] x, LstmState init, LstmTape tape) {
+    tape.prepare(shape, false);
+    tape.input = x;
+    int d = config.directions();
+    float[] layerInput = x;
+    for (int l = 0; l < config.numLayers(); l++) {
+      tape.dropoutApplied[l] = false;
+      if (l > 0) {
+        layerInput = tape.layerOutput[l - 1];
+      }
+      for (int dir = 0; dir < d; dir++) {
+        layers[l * d + dir].forwardInference(params, shape, layerInput, tape.layerOutput[l], tape.inference,
+            init, tape.finalState);
+      }
+    }
+  }
+
+  /**
    * BPTT through the last {@link #forward} recorded in {@code tape} (which must have been a training
    * forward). dOutput (N, D*H_out): dLoss/d(top output), or null. dFin: dLoss/d(h_n, c_n), or null.
    * Accumulates into {@code grads}; writes dLoss/dx (N, I) into dInput and dLoss/d(h_0, c_0) into
@@ -72,6 +94,9 @@ public final class LstmStack {
    */
   public void backward(float[] params, float[] grads, LstmTape tape, float[] dOutput, LstmState dFin,
                        float[] dInput, LstmState dInit) {
+    if (!tape.recorded) {
+      throw new IllegalStateException("backward needs forward(), not infer(), before it");
+    }
     PackedShape shape = tape.shape;
     tape.prepareBackward();
     int n = shape.rows();

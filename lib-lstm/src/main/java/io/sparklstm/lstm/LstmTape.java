@@ -19,8 +19,20 @@ public final class LstmTape {
     float[] hh = new float[0];
   }
 
+  /** What an inference forward ({@link LstmLayer#forwardInference}) needs besides the layer outputs. */
+  static final class InferenceScratch {
+    float[] gates = new float[0];  // (chunk rows, 4H)
+    float[] cA = new float[0];     // c_prev / c, alternating, (B, H)
+    float[] cB = new float[0];
+    float[] tanhC = new float[0];  // (B, H)
+    float[] hh = new float[0];     // h before projection, (B, H), when proj_size > 0
+  }
+
   final LstmConfig config;
   PackedShape shape;
+  /** True when the last forward recorded what backward needs (a training forward). */
+  boolean recorded;
+  final InferenceScratch inference = new InferenceScratch();
   /** Output of each layer, (N, D*H_out). */
   final float[][] layerOutput;
   /** Input of each layer l &gt; 0 after dropout, (N, D*H_out); unused without dropout. */
@@ -63,6 +75,10 @@ public final class LstmTape {
     long hOut = c.outputHiddenSize();
     long out = c.outputSize();
     long layers = c.numLayers();
+    if (!training) { // the layer outputs, one chunk of gates and a few (B, H) buffers
+      long chunkRows = Math.min(rows, (long) LstmLayer.inferenceChunkSteps((int) Math.min(batch, Integer.MAX_VALUE)) * batch);
+      return 4 * (layers * rows * out + chunkRows * 4 * h + batch * h * (c.projSize() > 0 ? 4 : 3));
+    }
     long perDirection = rows * (4 * h + 3 * h + hOut + (c.projSize() > 0 ? h : 0));
     long floats = layers * c.directions() * perDirection + layers * rows * out;
     if (training) {
@@ -75,9 +91,10 @@ public final class LstmTape {
     return 4 * floats;
   }
 
-  /** Grows the buffers to hold {@code shape}. */
-  void prepare(PackedShape shape) {
+  /** Grows the buffers to hold {@code shape}: everything backward needs when {@code training}. */
+  void prepare(PackedShape shape, boolean training) {
     this.shape = shape;
+    this.recorded = training;
     int n = shape.rows();
     int b = shape.batch();
     int h = config.hiddenSize();
@@ -85,6 +102,20 @@ public final class LstmTape {
     int out = config.outputSize();
     for (int l = 0; l < layerOutput.length; l++) {
       layerOutput[l] = grow(layerOutput[l], n * out);
+    }
+    if (finalState == null || finalState.batch() != b) {
+      finalState = LstmState.zeros(config, b);
+    }
+    if (!training) {
+      int chunkRows = Math.min(n, LstmLayer.inferenceChunkSteps(b) * b);
+      inference.gates = grow(inference.gates, chunkRows * 4 * h);
+      inference.cA = grow(inference.cA, b * h);
+      inference.cB = grow(inference.cB, b * h);
+      inference.tanhC = grow(inference.tanhC, b * h);
+      if (config.projSize() > 0) {
+        inference.hh = grow(inference.hh, b * h);
+      }
+      return;
     }
     for (DirectionTape d : directions) {
       d.gates = grow(d.gates, n * 4 * h);
@@ -95,9 +126,6 @@ public final class LstmTape {
       if (config.projSize() > 0) {
         d.hh = grow(d.hh, n * h);
       }
-    }
-    if (finalState == null || finalState.batch() != b) {
-      finalState = LstmState.zeros(config, b);
     }
   }
 

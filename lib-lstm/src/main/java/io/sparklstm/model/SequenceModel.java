@@ -246,7 +246,7 @@ public final class SequenceModel {
    */
   public float[] predict(float[] params, SequenceBatch batch, LstmState init, Workspace ws) {
     PackedShape shape = batch.shape();
-    stack.forward(params, shape, batch.features(), init, false, null, ws.tape);
+    stack.infer(params, shape, batch.features(), init, ws.tape);
     int width = config.lstm().outputSize();
     if (mode() == HeadMode.EVERY_STEP) {
       float[] out = ws.tape.output();
