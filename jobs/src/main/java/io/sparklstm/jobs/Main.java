@@ -119,13 +119,29 @@ public final class Main {
         root = root.getCause();
       }
       String what = root.getClass().getName() + (root.getMessage() == null ? "" : ": " + firstLine(root.getMessage()));
-      err.println("error: internal: " + what + (debug ? "" : " (--debug shows the stack trace)"));
-      code = INTERNAL_ERROR;
+      if (outOfMemory(e)) {
+        err.println("error: out of memory (" + what + "); give the JVM more heap (SPARK_LSTM_DRIVER_MEMORY with"
+            + " bin/spark-lstm, spark.executor.memory with spark-submit) or lower train.batch-size / predict.batch-size");
+        code = USER_ERROR;
+      } else {
+        err.println("error: internal: " + what + (debug ? "" : " (--debug shows the stack trace)"));
+        code = INTERNAL_ERROR;
+      }
     }
     if (debug) {
       e.printStackTrace(err);
     }
     return code;
+  }
+
+  /** An OutOfMemoryError in the chain, or in a Spark task failure's message (tasks report it as text). */
+  private static boolean outOfMemory(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OutOfMemoryError || (t.getMessage() != null && t.getMessage().contains("java.lang.OutOfMemoryError"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static <T extends Throwable> T find(Throwable e, Class<T> type) {

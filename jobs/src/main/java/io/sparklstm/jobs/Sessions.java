@@ -66,6 +66,9 @@ public interface Sessions {
     if (conf.get("spark.master").startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      // the executor is this JVM: a task that runs out of memory then fails the job, which ends
+      // with a one-line error, instead of Spark's handler exiting the JVM (code 52) mid-run
+      conf.setIfMissing("spark.executor.killOnFatalError.depth", "0");
     } else {
       // executors run the LSTM cell's SIMD kernel only with this module (the scalar fallback gives
       // the same bits, slower); executors are launched after this conf is read, so adding it works

@@ -44,6 +44,9 @@ class MainTest {
     commands.add(new Probe("bug", () -> {
       throw new IllegalStateException("boom\nsecond line");
     }));
+    commands.add(new Probe("oom", () -> {
+      throw new IllegalStateException("Job aborted", new OutOfMemoryError("Java heap space"));
+    }));
     commands.add(new Probe("task-fails", () -> TestSpark.session().range(4).map(
         (org.apache.spark.api.java.function.MapFunction<Long, Long>) i -> {
           if (i == 3) {
@@ -124,6 +127,14 @@ class MainTest {
   void userErrorInASparkTaskIsStillAUserError() {
     assertEquals(2, run("task-fails"));
     assertOneLine("error: window.time-column: time 3 appears twice");
+  }
+
+  @Test
+  void outOfMemoryIsExit2AndSaysWhatToChange() {
+    assertEquals(2, run("oom"));
+    assertOneLine("error: out of memory (java.lang.OutOfMemoryError: Java heap space); give the JVM more heap"
+        + " (SPARK_LSTM_DRIVER_MEMORY with bin/spark-lstm, spark.executor.memory with spark-submit) or lower"
+        + " train.batch-size / predict.batch-size");
   }
 
   @Test

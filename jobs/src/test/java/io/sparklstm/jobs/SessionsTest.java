@@ -12,6 +12,7 @@ class SessionsTest {
     SparkConf none = Sessions.sparkConf(JobConfig.parse("").spark(), new SparkConf(false), "app");
     assertEquals("local[*]", none.get("spark.master"));
     assertEquals("127.0.0.1", none.get("spark.driver.host"));
+    assertEquals("0", none.get("spark.executor.killOnFatalError.depth"), "an OOM task fails the job, not the JVM");
     SparkConf two = Sessions.sparkConf(JobConfig.parse("spark.master = \"local[2]\"").spark(), new SparkConf(false), "app");
     assertEquals("local[2]", two.get("spark.master"));
   }
@@ -22,6 +23,7 @@ class SessionsTest {
     SparkConf conf = Sessions.sparkConf(JobConfig.parse("spark.master = \"local[2]\"").spark(), submitted, "app");
     assertEquals("yarn", conf.get("spark.master"));
     assertEquals(false, conf.contains("spark.driver.host"));
+    assertEquals(false, conf.contains("spark.executor.killOnFatalError.depth"), "clusters keep Spark's default");
   }
 
   @Test
