@@ -66,7 +66,8 @@ public final class LstmStack {
 
   /**
    * Inference: {@link #forward} with {@code training = false} (no dropout), keeping no tape, so
-   * {@link #backward} cannot follow; a fraction of the memory (see {@link LstmLayer#forwardInference}).
+   * {@link #backward} cannot follow; a fraction of the memory (see {@link LstmLayer#forwardInference};
+   * the layers' outputs alternate between two buffers).
    * Results stay in the tape as after {@link #forward}.
    */
   public void infer(float[] params, PackedShape shape, float[] x, LstmState init, LstmTape tape) {
@@ -77,11 +78,12 @@ public final class LstmStack {
     for (int l = 0; l < config.numLayers(); l++) {
       tape.dropoutApplied[l] = false;
       if (l > 0) {
-        layerInput = tape.layerOutput[l - 1];
+        layerInput = tape.layerOutput[LstmTape.inferenceBuffer(l - 1)];
       }
+      float[] layerOutput = tape.layerOutput[LstmTape.inferenceBuffer(l)];
       for (int dir = 0; dir < d; dir++) {
-        layers[l * d + dir].forwardInference(params, shape, layerInput, tape.layerOutput[l], tape.inference,
-            init, tape.finalState);
+        layers[l * d + dir].forwardInference(params, shape, layerInput, layerOutput, tape.inference, init,
+            tape.finalState);
       }
     }
   }

@@ -75,9 +75,9 @@ public final class LstmTape {
     long hOut = c.outputHiddenSize();
     long out = c.outputSize();
     long layers = c.numLayers();
-    if (!training) { // the layer outputs, one chunk of gates and a few (B, H) buffers
+    if (!training) { // two layer outputs, one chunk of gates and a few (B, H) buffers
       long chunkRows = Math.min(rows, (long) LstmLayer.inferenceChunkSteps((int) Math.min(batch, Integer.MAX_VALUE)) * batch);
-      return 4 * (layers * rows * out + chunkRows * 4 * h + batch * h * (c.projSize() > 0 ? 4 : 3));
+      return 4 * (Math.min(2, layers) * rows * out + chunkRows * 4 * h + batch * h * (c.projSize() > 0 ? 4 : 3));
     }
     long perDirection = rows * (4 * h + 3 * h + hOut + (c.projSize() > 0 ? h : 0));
     long floats = layers * c.directions() * perDirection + layers * rows * out;
@@ -100,7 +100,7 @@ public final class LstmTape {
     int h = config.hiddenSize();
     int hOut = config.outputHiddenSize();
     int out = config.outputSize();
-    for (int l = 0; l < layerOutput.length; l++) {
+    for (int l = 0; l < (training ? layerOutput.length : Math.min(2, layerOutput.length)); l++) {
       layerOutput[l] = grow(layerOutput[l], n * out);
     }
     if (finalState == null || finalState.batch() != b) {
@@ -173,7 +173,12 @@ public final class LstmTape {
 
   /** The top layer's output of the last forward pass: (N, D*H_out) packed. Shared, valid until the next forward. */
   public float[] output() {
-    return layerOutput[layerOutput.length - 1];
+    return layerOutput[recorded ? layerOutput.length - 1 : inferenceBuffer(layerOutput.length - 1)];
+  }
+
+  /** Where an inference pass puts layer l's output: two buffers, alternating (layer l reads l - 1's). */
+  static int inferenceBuffer(int layer) {
+    return layer % 2;
   }
 
   /** h_n and c_n of the last forward pass, sorted row order. Shared, valid until the next forward. */

@@ -68,6 +68,9 @@ class InferenceTest {
     assertClose("c_n", recorded.finalState().c(), inferred.finalState().c());
     assertTrue(inferred.inference.gates.length <= Math.max(512, batch) * 4 * config.hiddenSize(),
         "the gates of one chunk only: " + inferred.inference.gates.length);
+    if (config.numLayers() > 2) {
+      assertTrue(inferred.layerOutput[2].length < n, "layer outputs alternate between two buffers");
+    }
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> stack.backward(params, new float[params.length], inferred, null, null, null, null));
     assertEquals("backward needs forward(), not infer(), before it", e.getMessage());
