@@ -519,7 +519,7 @@ class BadInputCatalogueTest {
         // (one worker: with two, either shard's divergence could be the one Spark reports first)
         train("train run", "diverges in epoch 1", "train.optimizer.type=sgd", "train.optimizer.learning-rate=1e30",
             "train.workers=1", "train.batch-size=1")
-            .expect("training diverged at epoch 1", "train.optimizer.learning-rate"),
+            .expect("training diverged at epoch 1, round 1, shard 1, batch 3: loss is NaN", "train.optimizer.learning-rate"),
         train("train run", "diverges in epoch 2 (after a checkpoint)", "train.optimizer.type=sgd",
             "train.optimizer.learning-rate=1e30", "train.workers=1", "train.batch-size=4")
             .expect("training diverged at epoch 2", "the checkpoint of epoch 1 is in out/model.safetensors.checkpoint")

@@ -107,9 +107,10 @@ public final class Trainer {
     return new ShardResult(shard, state, sequences, lossSum);
   }
 
+  /** Every number in the message counts from 1, as the per-epoch log lines do; batch = the shard's n-th. */
   private static DivergenceException divergence(String what, int epoch, int round, int shard, long batch) {
     return new DivergenceException("training diverged at epoch " + (epoch + 1) + ", round " + (round + 1)
-        + ", shard " + shard + ", batch " + batch + ": " + what
+        + ", shard " + (shard + 1) + ", batch " + (batch + 1) + ": " + what
         + "; lower train.optimizer.learning-rate or set train.clip-grad-norm (e.g. 1.0)");
   }
 }
