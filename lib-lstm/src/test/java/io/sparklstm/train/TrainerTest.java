@@ -47,8 +47,8 @@ class TrainerTest {
     DivergenceException e = assertThrows(DivergenceException.class,
         () -> trainer.trainBatches(state, batches, 5, 2, 4, 1, 10));
     String m = e.getMessage();
-    // epoch and round are counted from 1 in the message, shard and batch index from 0
-    for (String part : new String[] {"epoch 3", "round 5", "shard 1", "batch 12", "loss is NaN",
+    // every number in the message counts from 1: epoch index 2, round 4, shard 1, batch 10 + 2
+    for (String part : new String[] {"epoch 3, round 5, shard 2, batch 13: loss is NaN",
         "learning-rate", "clip-grad-norm"}) {
       assertTrue(m.contains(part), "\"" + m + "\" should name " + part);
     }
@@ -64,7 +64,7 @@ class TrainerTest {
     List<SequenceBatch> batches = LocalAveragingLoopTest.cut(TrainData.rows(3, 4), 3);
     DivergenceException e = assertThrows(DivergenceException.class,
         () -> trainer.trainBatches(state, batches, 5, 0, 0, 2, 7));
-    for (String part : new String[] {"epoch 1", "round 1", "shard 2", "batch 7", "a parameter became"}) {
+    for (String part : new String[] {"epoch 1, round 1, shard 3, batch 8: a parameter became"}) {
       assertTrue(e.getMessage().contains(part), "\"" + e.getMessage() + "\" should name " + part);
     }
   }
