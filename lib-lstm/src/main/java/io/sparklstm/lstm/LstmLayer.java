@@ -101,14 +101,28 @@ final class LstmLayer {
         cell.forward(y, off * ldy + yCol, ldy, tape.c, tape.tanhC, off * hidden,
             gates, off * g4, tape.cPrev, off * hidden, rows, hidden);
       }
-      // final states of the rows that end here
-      int endFrom = reverse ? (t == 0 ? 0 : rows) : shape.batchSizeOrZero(t + 1);
-      for (int r = endFrom; r < rows; r++) {
-        System.arraycopy(y, (off + r) * ldy + yCol, fin.h, fin.hOffset(stateRow) + r * hOut, hOut);
-        System.arraycopy(tape.c, (off + r) * hidden, fin.c, fin.cOffset(stateRow) + r * hidden, hidden);
-      }
+      keepFinalStates(shape, t, y, tape.c, off * hidden, fin);
     }
-    // rows of length 0 keep their initial state
+    keepEmptyRows(shape, init, fin);
+  }
+
+  /** Rows [first, rows) of step t end there: their sequence has no step after t in this direction. */
+  private int firstRowEndingAt(PackedShape shape, int t, int rows) {
+    return reverse ? (t == 0 ? 0 : rows) : shape.batchSizeOrZero(t + 1);
+  }
+
+  /** h_n, c_n of the rows that end at step t: h from y, c from {@code c} (row r at cOff + r * H). */
+  private void keepFinalStates(PackedShape shape, int t, float[] y, float[] c, int cOff, LstmState fin) {
+    int rows = shape.batchSize(t);
+    int off = shape.stepOffset(t);
+    for (int r = firstRowEndingAt(shape, t, rows); r < rows; r++) {
+      System.arraycopy(y, (off + r) * ldy + yCol, fin.h, fin.hOffset(stateRow) + r * hOut, hOut);
+      System.arraycopy(c, cOff + r * hidden, fin.c, fin.cOffset(stateRow) + r * hidden, hidden);
+    }
+  }
+
+  /** Rows of length 0 keep their initial state. */
+  private void keepEmptyRows(PackedShape shape, LstmState init, LstmState fin) {
     int empty = shape.nonEmptyRows();
     if (empty < shape.batch()) {
       fin.copyRowsFrom(init, stateRow, empty, shape.batch());
@@ -176,19 +190,12 @@ final class LstmLayer {
       } else {
         cell.forward(y, off * ldy + yCol, ldy, c, s.tanhC, 0, s.gates, gOff, cPrev, 0, rows, hidden);
       }
-      int endFrom = reverse ? (t == 0 ? 0 : rows) : shape.batchSizeOrZero(t + 1);
-      for (int r = endFrom; r < rows; r++) {
-        System.arraycopy(y, (off + r) * ldy + yCol, fin.h, fin.hOffset(stateRow) + r * hOut, hOut);
-        System.arraycopy(c, r * hidden, fin.c, fin.cOffset(stateRow) + r * hidden, hidden);
-      }
+      keepFinalStates(shape, t, y, c, 0, fin);
       float[] swap = cPrev;
       cPrev = c;
       c = swap;
     }
-    int empty = shape.nonEmptyRows();
-    if (empty < shape.batch()) {
-      fin.copyRowsFrom(init, stateRow, empty, shape.batch());
-    }
+    keepEmptyRows(shape, init, fin);
   }
 
   /** gates[0, n) = x[first, first + n) W_ih^T + (b_ih + b_hh): the input projection of n packed rows. */
@@ -230,7 +237,7 @@ final class LstmLayer {
       int rows = shape.batchSize(t);
       int off = shape.stepOffset(t);
       // rows whose final state is this step start from dLoss/d(h_n, c_n)
-      int endFrom = reverse ? (t == 0 ? 0 : rows) : shape.batchSizeOrZero(t + 1);
+      int endFrom = firstRowEndingAt(shape, t, rows);
       if (endFrom < rows) {
         seedCarry(dFin, dhCarry, dcCarry, endFrom, rows);
       }

@@ -28,27 +28,27 @@ public final class PredictSection {
     if (columns == null || columns.isEmpty()) {
       throw new UserError("predict.columns must list at least one of " + COLUMNS);
     }
-    Set<String> seen = new HashSet<>();
-    for (String c : columns) {
-      if (!COLUMNS.contains(c)) {
-        throw new UserError("predict.columns: unknown column \"" + c + "\"; expected any of " + COLUMNS);
-      }
-      if (!seen.add(c)) {
-        throw new UserError("predict.columns: \"" + c + "\" is listed twice");
-      }
-    }
+    checkNames("predict.columns", columns, COLUMNS);
     this.keepColumns = r.optStrings("predict.keep-columns");
     if (keepColumns != null) {
-      Set<String> kept = new HashSet<>();
-      for (String c : keepColumns) {
-        if (!kept.add(c)) {
-          throw new UserError("predict.keep-columns: \"" + c + "\" is listed twice");
-        }
-      }
+      checkNames("predict.keep-columns", keepColumns, null);
     }
     this.h0Column = TableSource.emptyToNull(r.optString("predict.initial-state.h0-column"));
     this.c0Column = TableSource.emptyToNull(r.optString("predict.initial-state.c0-column"));
     this.batchSize = r.intAtLeast("predict.batch-size", 1);
+  }
+
+  /** Each name once, and (when {@code allowed} is not null) one of {@code allowed}. */
+  private static void checkNames(String key, List<String> names, List<String> allowed) {
+    Set<String> seen = new HashSet<>();
+    for (String c : names) {
+      if (allowed != null && !allowed.contains(c)) {
+        throw new UserError(key + ": unknown column \"" + c + "\"; expected any of " + allowed);
+      }
+      if (!seen.add(c)) {
+        throw new UserError(key + ": \"" + c + "\" is listed twice");
+      }
+    }
   }
 
   /** {@code predict.model}: the .safetensors to apply; required for predict. */

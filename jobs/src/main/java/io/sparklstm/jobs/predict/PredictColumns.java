@@ -48,8 +48,7 @@ public enum PredictColumns {
     return MATRIX;
   }
 
-  /** The input schema with the requested columns appended (a name clash is an error). */
-  /** The kept input columns (their indices in {@code input}), then the added ones. */
+  /** The kept input columns (their indices in {@code input}), then the added ones (a name clash is an error). */
   static StructType outputSchema(StructType input, int[] kept, List<PredictColumns> columns, ModelConfig model) {
     StructType out = new StructType();
     for (int k : kept) {

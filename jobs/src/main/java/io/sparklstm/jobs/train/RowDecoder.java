@@ -164,11 +164,7 @@ public final class RowDecoder implements Serializable {
             + " values, expected " + inputSize + " (model.lstm.input-size)");
       }
       for (int i = 0; i < inputSize; i++) {
-        Object v = values.get(i);
-        if (!isFiniteNumber(v)) {
-          throw badNumber(v, at, featuresColumn + " step " + t + " value " + i);
-        }
-        out[t * inputSize + i] = ((Number) v).floatValue();
+        out[t * inputSize + i] = finiteFloat(values.get(i), at, featuresColumn, t, i);
       }
     }
     return out;
@@ -223,10 +219,7 @@ public final class RowDecoder implements Serializable {
       if (n != 1) {
         throw new DataError(at + ": " + where(column, step) + " is one number, expected " + n + " values");
       }
-      if (!isFiniteNumber(value)) {
-        throw badNumber(value, at, where(column, step));
-      }
-      return new float[] {((Number) value).floatValue()};
+      return new float[] {finiteFloat(value, at, column, step, -1)};
     }
     if (value == null) {
       throw new DataError(at + ": " + where(column, step) + " is null");
@@ -238,28 +231,26 @@ public final class RowDecoder implements Serializable {
     }
     float[] out = new float[n];
     for (int i = 0; i < n; i++) {
-      Object v = list.get(i);
-      if (!isFiniteNumber(v)) {
-        throw badNumber(v, at, where(column, step) + " value " + i);
-      }
-      out[i] = ((Number) v).floatValue();
+      out[i] = finiteFloat(list.get(i), at, column, step, i);
     }
     return out;
   }
 
-  /** True for a number whose float32 value is finite (the column types were checked up front). */
-  private static boolean isFiniteNumber(Object v) {
-    return v != null && Float.isFinite(((Number) v).floatValue());
-  }
-
-  /** The error for a value that failed {@link #isFiniteNumber}. */
-  private DataError badNumber(Object v, String at, String where) {
-    if (v == null) {
-      return new DataError(at + ": " + where + " is null");
+  /**
+   * A value as a finite float32 (the column types were checked up front); otherwise the error names
+   * it: "column [step t] [value i]" (step, value &lt; 0: not part of the name).
+   */
+  private float finiteFloat(Object v, String at, String column, int step, int value) {
+    float f = v == null ? Float.NaN : ((Number) v).floatValue();
+    if (Float.isFinite(f)) {
+      return f;
     }
-    float f = ((Number) v).floatValue();
+    String where = where(column, step) + (value < 0 ? "" : " value " + value);
+    if (v == null) {
+      throw new DataError(at + ": " + where + " is null");
+    }
     boolean filterable = what.equals("data.train") || what.equals("data.validation");
-    return new DataError(at + ": " + where + " is " + f + " (the float32 value of " + v + "); clean or drop such rows"
+    throw new DataError(at + ": " + where + " is " + f + " (the float32 value of " + v + "); clean or drop such rows"
         + (filterable ? ", e.g. with " + what + ".filter" : ""));
   }
 

@@ -133,11 +133,11 @@ public final class SparkAveragingLoop {
                               long totalShardNanos) {}
 
   private RoundOutcome runRound(TrainingState state, ShardedBatches shards, int epoch, int round) {
-    float[] start = ParameterAveraging.flatten(state);
     int parameterCount = state.parameters().length;
     int bufferCount = state.optimizer().bufferCount();
-    boolean onDriver = (long) setup.workers() * start.length * Float.BYTES <= driverAverageMaxBytes;
-    int slices = onDriver ? 1 : sliceCount(start.length);
+    int length = parameterCount + state.optimizer().buffers().length; // of the flat [parameters | buffers]
+    boolean onDriver = (long) setup.workers() * length * Float.BYTES <= driverAverageMaxBytes;
+    int slices = onDriver ? 1 : sliceCount(length);
     Broadcast<TrainingState> shared = sc.broadcast(state);
     TrainingSetup setup = this.setup;
     RoundSchedule schedule = setup.schedule();
@@ -174,7 +174,7 @@ public final class SparkAveragingLoop {
             })
             .collect();
       }
-      return assemble(means, start.length, parameterCount, bufferCount);
+      return assemble(means, length, parameterCount, bufferCount);
     } finally {
       shared.destroy();
     }
