@@ -30,18 +30,16 @@ import java.util.SplittableRandom;
  */
 public final class PhaseProfile {
   private enum Phase {
-    F_BIAS("fwd: bias broadcast (copy)"),
-    F_XPROJ("fwd: input projection GEMM x W_ih^T"),
-    F_COPY("fwd: h_prev/c_prev copies"),
+    F_BIAS("fwd: pack [W_ih | b_ih + b_hh]"),
+    F_XPROJ("fwd: input projection GEMM [x|1] [W_ih|b]^T"),
+    F_COPY("fwd: x, h_prev, c_prev copies"),
     F_REC("fwd: recurrent GEMM h W_hh^T (per step)"),
     F_CELL("fwd: cell pointwise"),
     F_FIN("fwd: final-state copies"),
-    B_DH("bwd: dh = dy + dh_carry"),
-    B_CELL("bwd: cell pointwise"),
+    B_CELL("bwd: cell pointwise (adds dy, dh_carry)"),
     B_REC("bwd: recurrent GEMM dG W_hh (per step)"),
-    B_DWIH("bwd: dW_ih GEMM dG^T x"),
-    B_DWHH("bwd: dW_hh GEMM dG^T h_prev"),
-    B_BIAS("bwd: bias grads (column sums)"),
+    B_DW("bwd: weight+bias GEMM dG^T [x|1|h_prev]"),
+    B_DWADD("bwd: add it to the gradients"),
     B_DX("bwd: dx GEMM dG W_ih (layers > 0)"),
     B_FILL("bwd: zero dx buffers");
 
@@ -62,15 +60,16 @@ public final class PhaseProfile {
   private final LstmSlot[] slots;
   private final int batch;
   private final int steps;
-  // per layer: gates (N,4H), c, tanhC, cPrev (N,H), hPrev (N,H), y (N,H)
+  // per layer: gates (N,4H), c, tanhC, cPrev (N,H), step inputs [x | 1 | h_prev] (N, I+1+H), y (N,H)
   private final float[][] gates;
   private final float[][] c;
   private final float[][] tanhC;
   private final float[][] cPrev;
-  private final float[][] hPrev;
+  private final float[][] stepInputs;
   private final float[][] y;
   private final float[] dG;
-  private final float[] dhTot;
+  private final float[] dW;
+  private final float[] biasedWeights;
   private final float[] dhCarry;
   private final float[] dcCarry;
   private final float[] dLayerA;
@@ -95,13 +94,15 @@ public final class PhaseProfile {
     c = new float[layers][n * h];
     tanhC = new float[layers][n * h];
     cPrev = new float[layers][n * h];
-    hPrev = new float[layers][n * h];
+    stepInputs = new float[layers][];
     y = new float[layers][n * h];
     for (int l = 0; l < layers; l++) {
       slots[l] = layout.lstmSlot(l, 0, 1);
+      stepInputs[l] = new float[n * (config.layerInputSize(l) + 1 + h)];
     }
     dG = new float[n * 4 * h];
-    dhTot = new float[batch * h];
+    dW = new float[4 * h * (Math.max(config.inputSize(), config.outputSize()) + 1 + h)];
+    biasedWeights = new float[4 * h * (Math.max(config.inputSize(), config.outputSize()) + 1)];
     dhCarry = new float[batch * h];
     dcCarry = new float[batch * h];
     dLayerA = new float[n * h];
@@ -136,31 +137,38 @@ public final class PhaseProfile {
       float[] input = l == 0 ? x : y[l - 1];
       float[] gt = gates[l];
       long t0 = clock();
-      for (int j = 0; j < g4; j++) {
-        gt[j] = params[w.biasIh() + j] + params[w.biasHh() + j];
+      int ld = in + 1 + h;
+      float[] si = stepInputs[l];
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(input, r * in, si, r * ld, in);
+        si[r * ld + in] = 1f;
       }
-      for (int r = 1; r < n; r++) {
-        System.arraycopy(gt, 0, gt, r * g4, g4);
+      t0 = tick(Phase.F_COPY, t0);
+      for (int q = 0; q < g4; q++) {
+        System.arraycopy(params, w.weightIh() + q * in, biasedWeights, q * (in + 1), in);
+        biasedWeights[q * (in + 1) + in] = params[w.biasIh() + q] + params[w.biasHh() + q];
       }
       t0 = tick(Phase.F_BIAS, t0);
-      gemm.gemmNT(n, g4, in, input, 0, in, params, w.weightIh(), in, 1f, gt, 0, g4);
+      gemm.gemmNT(n, g4, in + 1, si, 0, ld, biasedWeights, 0, in + 1, 0f, gt, 0, g4);
       tick(Phase.F_XPROJ, t0);
-      gemmFlops(Phase.F_XPROJ, n, g4, in);
+      gemmFlops(Phase.F_XPROJ, n, g4, in + 1);
       for (int t = 0; t < steps; t++) {
         int off = t * batch;
         t0 = clock();
         if (t > 0) {
           int prevOff = (t - 1) * batch;
           for (int r = 0; r < batch; r++) {
-            System.arraycopy(y[l], (prevOff + r) * h, hPrev[l], (off + r) * h, h);
+            System.arraycopy(y[l], (prevOff + r) * h, si, (off + r) * ld + in + 1, h);
           }
           System.arraycopy(c[l], prevOff * h, cPrev[l], off * h, batch * h);
         } else {
-          Arrays.fill(hPrev[l], 0, batch * h, 0f);
+          for (int r = 0; r < batch; r++) {
+            Arrays.fill(si, r * ld + in + 1, (r + 1) * ld, 0f);
+          }
           Arrays.fill(cPrev[l], 0, batch * h, 0f);
         }
         t0 = tick(Phase.F_COPY, t0);
-        gemm.gemmNT(batch, g4, h, hPrev[l], off * h, h, params, w.weightHh(), h, 1f, gt, off * g4, g4);
+        gemm.gemmNT(batch, g4, h, si, off * ld + in + 1, ld, params, w.weightHh(), h, 1f, gt, off * g4, g4);
         t0 = tick(Phase.F_REC, t0);
         gemmFlops(Phase.F_REC, batch, g4, h);
         cell.forward(y[l], off * h, h, c[l], tanhC[l], off * h, gt, off * g4, cPrev[l], off * h, batch, h);
@@ -185,7 +193,6 @@ public final class PhaseProfile {
     for (int l = config.numLayers() - 1; l >= 0; l--) {
       LstmSlot w = slots[l];
       int in = config.layerInputSize(l);
-      float[] input = l == 0 ? x : y[l - 1];
       float[] dx = null;
       long t0 = clock();
       if (l > 0) {
@@ -200,15 +207,7 @@ public final class PhaseProfile {
           Arrays.fill(dhCarry, 0, batch * h, 0f);
           Arrays.fill(dcCarry, 0, batch * h, 0f);
         }
-        for (int r = 0; r < batch; r++) {
-          int src = (off + r) * h;
-          int dst = r * h;
-          for (int j = 0; j < h; j++) {
-            dhTot[dst + j] = dy[src + j] + dhCarry[dst + j];
-          }
-        }
-        t0 = tick(Phase.B_DH, t0);
-        cell.backward(dG, off * g4, dcCarry, 0, dhTot, 0, h, gates[l], off * g4, tanhC[l], off * h,
+        cell.backward(dG, off * g4, dcCarry, 0, dy, off * h, h, dhCarry, gates[l], off * g4, tanhC[l], off * h,
             cPrev[l], off * h, batch, h);
         t0 = tick(Phase.B_CELL, t0);
         gemm.gemm(false, false, batch, h, g4, 1f, dG, off * g4, g4, params, w.weightHh(), h, 0f, dhCarry, 0, h);
@@ -216,21 +215,21 @@ public final class PhaseProfile {
         gemmFlops(Phase.B_REC, batch, h, g4);
       }
       t0 = clock();
-      gemm.gemm(true, false, g4, in, n, 1f, dG, 0, g4, input, 0, in, 1f, grads, w.weightIh(), in);
-      t0 = tick(Phase.B_DWIH, t0);
-      gemmFlops(Phase.B_DWIH, g4, in, n);
-      gemm.gemm(true, false, g4, h, n, 1f, dG, 0, g4, hPrev[l], 0, h, 1f, grads, w.weightHh(), h);
-      t0 = tick(Phase.B_DWHH, t0);
-      gemmFlops(Phase.B_DWHH, g4, h, n);
-      for (int r = 0; r < n; r++) {
-        int row = r * g4;
-        for (int j = 0; j < g4; j++) {
-          float v = dG[row + j];
-          grads[w.biasIh() + j] += v;
-          grads[w.biasHh() + j] += v;
+      int ld = in + 1 + h;
+      gemm.gemm(true, false, g4, ld, n, 1f, dG, 0, g4, stepInputs[l], 0, ld, 0f, dW, 0, ld);
+      t0 = tick(Phase.B_DW, t0);
+      gemmFlops(Phase.B_DW, g4, ld, n);
+      for (int q = 0; q < g4; q++) {
+        for (int j = 0; j < in; j++) {
+          grads[w.weightIh() + q * in + j] += dW[q * ld + j];
+        }
+        grads[w.biasIh() + q] += dW[q * ld + in];
+        grads[w.biasHh() + q] += dW[q * ld + in];
+        for (int j = 0; j < h; j++) {
+          grads[w.weightHh() + q * h + j] += dW[q * ld + in + 1 + j];
         }
       }
-      t0 = tick(Phase.B_BIAS, t0);
+      t0 = tick(Phase.B_DWADD, t0);
       if (dx != null) {
         gemm.gemm(false, false, n, in, g4, 1f, dG, 0, g4, params, w.weightIh(), in, 1f, dx, 0, in);
         tick(Phase.B_DX, t0);

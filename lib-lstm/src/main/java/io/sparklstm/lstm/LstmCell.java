@@ -22,8 +22,9 @@ public interface LstmCell {
                float[] gates, int gOff, float[] cPrev, int cpOff, int n, int hidden);
 
   /**
-   * Inverts {@link #forward}. dh (n, H) row stride ldDh: dLoss/dh of this step (before projection).
-   * dc (n, H): dLoss/dc from later steps on entry, dLoss/dc_prev on exit.
+   * Inverts {@link #forward}. dh (n, H) row stride ldDh, plus dhLater (n, H, laid out as dc)
+   * unless null: dLoss/dh of
+   * this step (before projection), from its output and from later steps. dc (n, H): dLoss/dc from later steps on entry, dLoss/dc_prev on exit.
    * dGates (n, 4H): dLoss/d(pre-activation) of i, f, g, o, written (not accumulated).
    * <pre>
    * dc += dh * o * (1 - tanhC^2)
@@ -32,7 +33,7 @@ public interface LstmCell {
    * dc_prev = dc * f
    * </pre>
    */
-  void backward(float[] dGates, int dgOff, float[] dc, int dcOff, float[] dh, int dhOff, int ldDh,
+  void backward(float[] dGates, int dgOff, float[] dc, int dcOff, float[] dh, int dhOff, int ldDh, float[] dhLater,
                 float[] gates, int gOff, float[] tanhC, int tOff, float[] cPrev, int cpOff, int n, int hidden);
 
   /** The vector implementation when {@code jdk.incubator.vector} is loaded, else the scalar one. */

@@ -7,8 +7,9 @@ import io.sparklstm.model.ParameterLayout.LstmSlot;
  * One direction of one layer: scans {@link LstmCell} over time, forward or reversed, on packed rows.
  *
  * <p>The input projection {@code x W_ih^T + b_ih + b_hh} is one GEMM over all N packed rows before
- * the scan; each step adds {@code h_prev W_hh^T} for its active rows. The backward pass scans the
- * other way and then computes every weight gradient with one GEMM over all steps.
+ * the scan; each step adds {@code h_prev W_hh^T} for its active rows. The training forward keeps each
+ * row's {@code [x | 1 | h_prev]} side by side, so that the backward pass, after scanning the other
+ * way, gets W_ih's, the biases' and W_hh's gradients from one GEMM over all steps.
  *
  * <p>Packed rows: step t holds the rows still running, a prefix of the batch (rows sorted longest
  * first). Forward direction: a row's state at step t comes from step t-1, or from the initial state
@@ -23,6 +24,8 @@ final class LstmLayer {
   private final int hidden;      // H
   private final int hOut;        // H_out
   private final int proj;        // P (0 = none)
+  private final int ldIn;        // I + 1 + H_out: row stride of the step inputs [x | 1 | h_prev]
+  private final int hCol;        // I + 1: column of h_prev in the step inputs
   private final int ldy;         // D * H_out: row stride of the layer output
   private final int yCol;        // first column of this direction in the layer output
   private final int stateRow;    // layer * D + direction
@@ -36,6 +39,8 @@ final class LstmLayer {
     this.hidden = c.hiddenSize();
     this.hOut = c.outputHiddenSize();
     this.proj = c.projSize();
+    this.hCol = inputSize + 1;
+    this.ldIn = hCol + hOut;
     this.ldy = c.outputSize();
     this.yCol = direction * hOut;
     this.stateRow = layer * c.directions() + direction;
@@ -54,13 +59,28 @@ final class LstmLayer {
 
   /**
    * x (N, I) packed; writes this direction's columns of y (N, D*H_out) and its rows of {@code fin}.
-   * init may be null (zeros).
+   * init may be null (zeros). Records into {@code tape}; {@code scratch} lends a buffer for the weights.
    */
   void forward(float[] params, PackedShape shape, float[] x, float[] y, LstmTape.DirectionTape tape,
-               LstmState init, LstmState fin) {
+               LstmTape scratch, LstmState init, LstmState fin) {
     int g4 = 4 * hidden;
     float[] gates = tape.gates;
-    projectInput(params, x, 0, shape.rows(), gates); // all steps at once
+    float[] in = tape.stepInputs;
+    for (int r = 0; r < shape.rows(); r++) {
+      System.arraycopy(x, r * inputSize, in, r * ldIn, inputSize);
+      in[r * ldIn + inputSize] = 1f;
+    }
+    // gates = [x | 1] [W_ih | b_ih + b_hh]^T for all steps at once
+    if (w.biasIh() >= 0) {
+      float[] wb = scratch.biasedInputWeights(g4 * hCol);
+      for (int q = 0; q < g4; q++) {
+        System.arraycopy(params, w.weightIh() + q * inputSize, wb, q * hCol, inputSize);
+        wb[q * hCol + inputSize] = params[w.biasIh() + q] + params[w.biasHh() + q];
+      }
+      gemm.gemmNT(shape.rows(), g4, hCol, in, 0, ldIn, wb, 0, hCol, 0f, gates, 0, g4);
+    } else {
+      gemm.gemmNT(shape.rows(), g4, inputSize, in, 0, ldIn, params, w.weightIh(), inputSize, 0f, gates, 0, g4);
+    }
 
     int hOff0 = init == null ? 0 : init.hOffset(stateRow);
     int cOff0 = init == null ? 0 : init.cOffset(stateRow);
@@ -74,22 +94,28 @@ final class LstmLayer {
       if (carried > 0) {
         int prevOff = shape.stepOffset(prev);
         for (int r = 0; r < carried; r++) {
-          System.arraycopy(y, (prevOff + r) * ldy + yCol, tape.hPrev, (off + r) * hOut, hOut);
+          System.arraycopy(y, (prevOff + r) * ldy + yCol, in, (off + r) * ldIn + hCol, hOut);
         }
         System.arraycopy(tape.c, prevOff * hidden, tape.cPrev, off * hidden, carried * hidden);
+      }
+      for (int r = carried; r < rows; r++) {
+        int dst = (off + r) * ldIn + hCol;
+        if (init == null) {
+          java.util.Arrays.fill(in, dst, dst + hOut, 0f);
+        } else {
+          System.arraycopy(init.h, hOff0 + r * hOut, in, dst, hOut);
+        }
       }
       if (carried < rows) {
         int len = rows - carried;
         if (init == null) {
-          java.util.Arrays.fill(tape.hPrev, (off + carried) * hOut, (off + rows) * hOut, 0f);
           java.util.Arrays.fill(tape.cPrev, (off + carried) * hidden, (off + rows) * hidden, 0f);
         } else {
-          System.arraycopy(init.h, hOff0 + carried * hOut, tape.hPrev, (off + carried) * hOut, len * hOut);
           System.arraycopy(init.c, cOff0 + carried * hidden, tape.cPrev, (off + carried) * hidden, len * hidden);
         }
       }
       // gates += h_prev W_hh^T
-      gemm.gemmNT(rows, g4, hOut, tape.hPrev, off * hOut, hOut, params, w.weightHh(), hOut,
+      gemm.gemmNT(rows, g4, hOut, in, off * ldIn + hCol, ldIn, params, w.weightHh(), hOut,
           1f, gates, off * g4, g4);
       if (proj > 0) {
         cell.forward(tape.hh, off * hidden, hidden, tape.c, tape.tanhC, off * hidden,
@@ -230,7 +256,7 @@ final class LstmLayer {
     float[] dG = scratch.dGates;
     float[] dhCarry = scratch.dhCarry; // dLoss/dh_prev of the step processed last, (B, H_out)
     float[] dcCarry = scratch.dcCarry; // dLoss/dc_prev, (B, H)
-    float[] dhTot = scratch.dhTotal;   // dLoss/dh of this step: (N, P) kept when projecting, else (B, H_out)
+    float[] dhTot = scratch.dhTotal;   // dLoss/dh of every step, (N, P), when projecting
 
     for (int s = shape.steps() - 1; s >= 0; s--) {
       int t = step(shape, s);
@@ -241,22 +267,22 @@ final class LstmLayer {
       if (endFrom < rows) {
         seedCarry(dFin, dhCarry, dcCarry, endFrom, rows);
       }
-      int dhOff = proj > 0 ? off * hOut : 0;
-      for (int r = 0; r < rows; r++) {
-        int src = (off + r) * ldy + yCol;
-        int dst = dhOff + r * hOut;
-        for (int j = 0; j < hOut; j++) {
-          dhTot[dst + j] = dy[src + j] + dhCarry[r * hOut + j];
-        }
-      }
       if (proj > 0) {
-        // dhh = dh W_hr   (rows, P) x (P, H)
+        // dh = dy + dh_carry, kept for dW_hr; dhh = dh W_hr   (rows, P) x (P, H)
+        int dhOff = off * hOut;
+        for (int r = 0; r < rows; r++) {
+          int src = (off + r) * ldy + yCol;
+          int dst = dhOff + r * hOut;
+          for (int j = 0; j < hOut; j++) {
+            dhTot[dst + j] = dy[src + j] + dhCarry[r * hOut + j];
+          }
+        }
         gemm.gemm(false, false, rows, hidden, proj, 1f, dhTot, dhOff, proj, params, w.weightHr(), hidden,
             0f, scratch.dhBeforeProj, 0, hidden);
-        cell.backward(dG, off * g4, dcCarry, 0, scratch.dhBeforeProj, 0, hidden,
+        cell.backward(dG, off * g4, dcCarry, 0, scratch.dhBeforeProj, 0, hidden, null,
             tape.gates, off * g4, tape.tanhC, off * hidden, tape.cPrev, off * hidden, rows, hidden);
-      } else {
-        cell.backward(dG, off * g4, dcCarry, 0, dhTot, 0, hOut,
+      } else { // the cell adds dy and dh_carry
+        cell.backward(dG, off * g4, dcCarry, 0, dy, off * ldy + yCol, ldy, dhCarry,
             tape.gates, off * g4, tape.tanhC, off * hidden, tape.cPrev, off * hidden, rows, hidden);
       }
       // dh_prev = dgates W_hh   (rows, 4H) x (4H, H_out)
@@ -278,29 +304,35 @@ final class LstmLayer {
     if (n == 0) {
       return;
     }
-    // weight gradients, one GEMM each over all steps
-    gemm.gemm(true, false, g4, inputSize, n, 1f, dG, 0, g4, x, 0, inputSize, 1f, grads, w.weightIh(), inputSize);
-    gemm.gemm(true, false, g4, hOut, n, 1f, dG, 0, g4, tape.hPrev, 0, hOut, 1f, grads, w.weightHh(), hOut);
-    if (w.biasIh() >= 0) {
-      // db_ih = db_hh = column sums of dgates (summed apart first: one destination array vectorizes)
-      float[] sums = scratch.biasSums(g4);
-      java.util.Arrays.fill(sums, 0, g4, 0f);
-      for (int r = 0; r < n; r++) {
-        int row = r * g4;
-        for (int j = 0; j < g4; j++) {
-          sums[j] += dG[row + j];
-        }
-      }
-      for (int j = 0; j < g4; j++) {
-        grads[w.biasIh() + j] += sums[j];
-        grads[w.biasHh() + j] += sums[j];
-      }
-    }
+    // [dW_ih | db | dW_hh] = dgates^T [x | 1 | h_prev]: one GEMM over all steps, (4H, I+1+H_out)
+    float[] dW = scratch.weightGrads(g4 * ldIn);
+    gemm.gemm(true, false, g4, ldIn, n, 1f, dG, 0, g4, tape.stepInputs, 0, ldIn, 0f, dW, 0, ldIn);
+    addWeightGrads(dW, grads);
     if (proj > 0) {
       gemm.gemm(true, false, proj, hidden, n, 1f, dhTot, 0, proj, tape.hh, 0, hidden, 1f, grads, w.weightHr(), hidden);
     }
     if (dx != null) {
       gemm.gemm(false, false, n, inputSize, g4, 1f, dG, 0, g4, params, w.weightIh(), inputSize, 1f, dx, 0, inputSize);
+    }
+  }
+
+  /** grads += dW, (4H, I+1+H_out) row by row: W_ih's columns, then b_ih's and b_hh's (the same), then W_hh's. */
+  private void addWeightGrads(float[] dW, float[] grads) {
+    int g4 = 4 * hidden;
+    for (int q = 0; q < g4; q++) {
+      int row = q * ldIn;
+      int ih = w.weightIh() + q * inputSize;
+      for (int j = 0; j < inputSize; j++) {
+        grads[ih + j] += dW[row + j];
+      }
+      if (w.biasIh() >= 0) {
+        grads[w.biasIh() + q] += dW[row + inputSize];
+        grads[w.biasHh() + q] += dW[row + inputSize];
+      }
+      int hh = w.weightHh() + q * hOut;
+      for (int j = 0; j < hOut; j++) {
+        grads[hh + j] += dW[row + hCol + j];
+      }
     }
   }
 

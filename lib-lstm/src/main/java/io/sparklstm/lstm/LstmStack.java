@@ -59,7 +59,7 @@ public final class LstmStack {
       }
       for (int dir = 0; dir < d; dir++) {
         layers[l * d + dir].forward(params, shape, layerInput, tape.layerOutput[l],
-            tape.directions[l * d + dir], init, tape.finalState);
+            tape.directions[l * d + dir], tape, init, tape.finalState);
       }
     }
   }

@@ -8,14 +8,15 @@ package io.sparklstm.lstm;
  * A tape is not thread-safe; use one per thread.
  */
 public final class LstmTape {
-  /** What one layer-direction keeps: activated gates (N,4H), c, tanh(c), c_prev (N,H), h_prev (N,H_out),
-   *  and h before projection (N,H) when proj_size &gt; 0. */
+  /** What one layer-direction keeps: activated gates (N,4H), c, tanh(c), c_prev (N,H), the step inputs
+   *  [x | 1 | h_prev] (N, I+1+H_out), and h before projection (N,H) when proj_size &gt; 0. */
   static final class DirectionTape {
     float[] gates = new float[0];
     float[] c = new float[0];
     float[] tanhC = new float[0];
     float[] cPrev = new float[0];
-    float[] hPrev = new float[0];
+    /** Row r: x_r, 1, h_prev_r: what dgates multiplies for every weight and bias gradient in one GEMM. */
+    float[] stepInputs = new float[0];
     float[] hh = new float[0];
   }
 
@@ -54,7 +55,8 @@ public final class LstmTape {
   float[] dhCarry = new float[0];
   float[] dcCarry = new float[0];
   float[] dhBeforeProj = new float[0];
-  private float[] biasSums = new float[0];
+  private float[] weightGrads = new float[0];
+  private float[] biasedInputWeights = new float[0];
 
   public LstmTape(LstmConfig config) {
     this.config = config;
@@ -81,12 +83,15 @@ public final class LstmTape {
     }
     long perDirection = rows * (4 * h + 3 * h + hOut + (c.projSize() > 0 ? h : 0));
     long floats = layers * c.directions() * perDirection + layers * rows * out;
+    for (int l = 0; l < layers; l++) { // the step inputs' x and ones columns
+      floats += c.directions() * rows * (c.layerInputSize(l) + 1L);
+    }
     if (training) {
       if (c.dropout() > 0 && layers > 1) {
         floats += 2 * (layers - 1) * rows * out;
       }
       floats += rows * 4 * h + (layers > 1 ? 2 * rows * out : 0)
-          + (c.projSize() > 0 ? rows * hOut : batch * hOut) + batch * (hOut + 2 * h);
+          + (c.projSize() > 0 ? rows * hOut : 0) + batch * (hOut + 2 * h);
     }
     return 4 * floats;
   }
@@ -117,12 +122,14 @@ public final class LstmTape {
       }
       return;
     }
-    for (DirectionTape d : directions) {
+    for (int i = 0; i < directions.length; i++) {
+      DirectionTape d = directions[i];
+      int layer = i / config.directions();
       d.gates = grow(d.gates, n * 4 * h);
       d.c = grow(d.c, n * h);
       d.tanhC = grow(d.tanhC, n * h);
       d.cPrev = grow(d.cPrev, n * h);
-      d.hPrev = grow(d.hPrev, n * hOut);
+      d.stepInputs = grow(d.stepInputs, n * (config.layerInputSize(layer) + 1 + hOut));
       if (config.projSize() > 0) {
         d.hh = grow(d.hh, n * h);
       }
@@ -141,7 +148,9 @@ public final class LstmTape {
       dLayerA = grow(dLayerA, n * out);
       dLayerB = grow(dLayerB, n * out);
     }
-    dhTotal = grow(dhTotal, (config.projSize() > 0 ? n : b) * hOut);
+    if (config.projSize() > 0) {
+      dhTotal = grow(dhTotal, n * hOut);
+    }
     dhCarry = grow(dhCarry, b * hOut);
     dcCarry = grow(dcCarry, b * h);
     if (config.projSize() > 0) {
@@ -149,10 +158,16 @@ public final class LstmTape {
     }
   }
 
-  /** Scratch for the bias gradient's column sums. */
-  float[] biasSums(int size) {
-    biasSums = grow(biasSums, size);
-    return biasSums;
+  /** Scratch for one direction's weight and bias gradients before they are added to the gradients. */
+  float[] weightGrads(int size) {
+    weightGrads = grow(weightGrads, size);
+    return weightGrads;
+  }
+
+  /** Scratch for one direction's [W_ih | b_ih + b_hh] during the training forward, (4H, I+1). */
+  float[] biasedInputWeights(int size) {
+    biasedInputWeights = grow(biasedInputWeights, size);
+    return biasedInputWeights;
   }
 
   float[] dropoutBuffers(int layer, int n) {

@@ -41,8 +41,9 @@ final class ScalarCell implements LstmCell {
   }
 
   /**
-   * Inverts {@link #forward}. dh (n, H) row stride ldDh: dLoss/dh of this step (before projection).
-   * dc (n, H): dLoss/dc from later steps on entry, dLoss/dc_prev on exit.
+   * Inverts {@link #forward}. dh (n, H) row stride ldDh, plus dhLater (n, H, laid out as dc)
+   * unless null: dLoss/dh of
+   * this step (before projection), from its output and from later steps. dc (n, H): dLoss/dc from later steps on entry, dLoss/dc_prev on exit.
    * dGates (n, 4H): dLoss/d(pre-activation) of i, f, g, o, written (not accumulated).
    * <pre>
    * do = dh * tanhC                    dgo = do * o * (1 - o)
@@ -53,16 +54,16 @@ final class ScalarCell implements LstmCell {
    */
   @Override
   public void backward(float[] dGates, int dgOff, float[] dc, int dcOff, float[] dh, int dhOff, int ldDh,
-                       float[] gates, int gOff, float[] tanhC, int tOff, float[] cPrev, int cpOff,
+                       float[] dhLater, float[] gates, int gOff, float[] tanhC, int tOff, float[] cPrev, int cpOff,
                        int n, int hidden) {
     for (int r = 0; r < n; r++) {
-      backwardElements(dGates, dgOff + r * 4 * hidden, dc, dcOff + r * hidden, dh, dhOff + r * ldDh,
+      backwardElements(dGates, dgOff + r * 4 * hidden, dc, dcOff + r * hidden, dh, dhOff + r * ldDh, dhLater,
           gates, gOff + r * 4 * hidden, tanhC, tOff + r * hidden, cPrev, cpOff + r * hidden, 0, hidden, hidden);
     }
   }
 
   /** {@link #backward} for elements [from, to) of one row (offsets are the row's). */
-  static void backwardElements(float[] dGates, int dg, float[] dc, int dcr, float[] dh, int dhr,
+  static void backwardElements(float[] dGates, int dg, float[] dc, int dcr, float[] dh, int dhr, float[] dhLater,
                                float[] gates, int g, float[] tanhC, int tr, float[] cPrev, int cp,
                                int from, int to, int hidden) {
     for (int j = from; j < to; j++) {
@@ -71,7 +72,7 @@ final class ScalarCell implements LstmCell {
       float gg = gates[g + 2 * hidden + j];
       float o = gates[g + 3 * hidden + j];
       float tc = tanhC[tr + j];
-      float dhv = dh[dhr + j];
+      float dhv = dhLater == null ? dh[dhr + j] : dh[dhr + j] + dhLater[dcr + j];
       float dcv = dc[dcr + j] + dhv * o * (1f - tc * tc);
       dGates[dg + j] = dcv * gg * i * (1f - i);
       dGates[dg + hidden + j] = dcv * cPrev[cp + j] * f * (1f - f);

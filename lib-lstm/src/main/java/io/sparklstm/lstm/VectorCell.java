@@ -32,12 +32,6 @@ final class VectorCell implements LstmCell {
   private static final FloatVector P3 = FloatVector.broadcast(S, FloatMath.P3);
   private static final FloatVector P4 = FloatVector.broadcast(S, FloatMath.P4);
   private static final FloatVector P5 = FloatVector.broadcast(S, FloatMath.P5);
-  private static final FloatVector T0 = FloatVector.broadcast(S, FloatMath.T0);
-  private static final FloatVector T1 = FloatVector.broadcast(S, FloatMath.T1);
-  private static final FloatVector T2 = FloatVector.broadcast(S, FloatMath.T2);
-  private static final FloatVector T3 = FloatVector.broadcast(S, FloatMath.T3);
-  private static final FloatVector T4 = FloatVector.broadcast(S, FloatMath.T4);
-  private static final FloatVector TANH_SMALL = FloatVector.broadcast(S, FloatMath.TANH_SMALL);
   private static final IntVector EXPONENT_BIAS =
       IntVector.broadcast(S.withLanes(int.class), Float.floatToRawIntBits(FloatMath.ROUNDER) - 127);
   private static final IntVector SIGN = IntVector.broadcast(S.withLanes(int.class), 0x80000000);
@@ -118,19 +112,15 @@ final class VectorCell implements LstmCell {
     int j = 0;
     for (; j < S.loopBound(len); j += L) {
       FloatVector v = FloatVector.fromArray(S, src, sOff + j);
-      FloatVector a = v.abs();
-      FloatVector z = a.mul(a);
-      FloatVector small = z.mul(T0).add(T1).mul(z).add(T2).mul(z).add(T3).mul(z).add(T4).mul(z).mul(a).add(a);
-      FloatVector x = a.add(a).max(EXP_MIN).min(EXP_MAX);
+      FloatVector x = v.abs().mul(TWO).min(EXP_MAX);
       FloatVector t = x.mul(LOG2E).add(ROUNDER);
       FloatVector k = t.sub(ROUNDER);
       FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
       FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
       FloatVector scale = ((IntVector) t.reinterpretAsInts()).sub(EXPONENT_BIAS)
           .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-      FloatVector e = p.mul(r.mul(r)).add(r).add(ONE).mul(scale);
-      FloatVector large = ONE.sub(TWO.div(e.add(ONE)));
-      FloatVector tanh = large.blend(small, a.lt(TANH_SMALL));
+      FloatVector e = scale.mul(p.mul(r.mul(r)).add(r)).add(scale.sub(ONE));
+      FloatVector tanh = e.div(e.add(TWO));
       IntVector sign = ((IntVector) v.reinterpretAsInts()).and(SIGN);
       ((IntVector) tanh.reinterpretAsInts()).or(sign).reinterpretAsFloats().intoArray(dst, dOff + j);
     }
@@ -141,7 +131,7 @@ final class VectorCell implements LstmCell {
 
   @Override
   public void backward(float[] dGates, int dgOff, float[] dc, int dcOff, float[] dh, int dhOff, int ldDh,
-                       float[] gates, int gOff, float[] tanhC, int tOff, float[] cPrev, int cpOff,
+                       float[] dhLater, float[] gates, int gOff, float[] tanhC, int tOff, float[] cPrev, int cpOff,
                        int n, int hidden) {
     for (int r = 0; r < n; r++) {
       int g = gOff + r * 4 * hidden;
@@ -158,6 +148,9 @@ final class VectorCell implements LstmCell {
         FloatVector o = FloatVector.fromArray(S, gates, g + 3 * hidden + j);
         FloatVector tc = FloatVector.fromArray(S, tanhC, tr + j);
         FloatVector dhv = FloatVector.fromArray(S, dh, dhr + j);
+        if (dhLater != null) {
+          dhv = dhv.add(FloatVector.fromArray(S, dhLater, dcr + j));
+        }
         FloatVector dcv = FloatVector.fromArray(S, dc, dcr + j).add(dhv.mul(o).mul(ONE.sub(tc.mul(tc))));
         dcv.mul(gg).mul(i).mul(ONE.sub(i)).intoArray(dGates, dg + j);
         dcv.mul(FloatVector.fromArray(S, cPrev, cp + j)).mul(f).mul(ONE.sub(f)).intoArray(dGates, dg + hidden + j);
@@ -165,7 +158,7 @@ final class VectorCell implements LstmCell {
         dhv.mul(tc).mul(o).mul(ONE.sub(o)).intoArray(dGates, dg + 3 * hidden + j);
         dcv.mul(f).intoArray(dc, dcr + j);
       }
-      ScalarCell.backwardElements(dGates, dg, dc, dcr, dh, dhr, gates, g, tanhC, tr, cPrev, cp, j, hidden, hidden);
+      ScalarCell.backwardElements(dGates, dg, dc, dcr, dh, dhr, dhLater, gates, g, tanhC, tr, cPrev, cp, j, hidden, hidden);
     }
   }
 }

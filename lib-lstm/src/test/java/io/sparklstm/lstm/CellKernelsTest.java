@@ -181,12 +181,32 @@ class CellKernelsTest {
       for (int i = 0; i < dc.length; i++) {
         dc[i] = (float) r.nextGaussian();
       }
+      float[] dhLater = new float[off + n * hidden]; // laid out as dc
+      for (int i = 0; i < dhLater.length; i++) {
+        dhLater[i] = (float) r.nextGaussian();
+      }
+      float[] dhSum = dh.clone(); // dh + dhLater, added beforehand
+      for (int row = 0; row < n; row++) {
+        for (int j = 0; j < hidden; j++) {
+          dhSum[off + row * ldDh + j] += dhLater[off + row * hidden + j];
+        }
+      }
+      float[] dGatesSum = new float[off + n * 4 * hidden];
+      float[] dcSum = dc.clone();
+      SCALAR.backward(dGatesSum, off, dcSum, off, dhSum, off, ldDh, null, s.gates, off, s.tanhC, off, s.cPrev, off, n, hidden);
+      for (LstmCell cell : new LstmCell[] {SCALAR, vector}) {
+        float[] dGates = new float[off + n * 4 * hidden];
+        float[] dcOut = dc.clone();
+        cell.backward(dGates, off, dcOut, off, dh, off, ldDh, dhLater, s.gates, off, s.tanhC, off, s.cPrev, off, n, hidden);
+        assertArrayEquals(dGatesSum, dGates, cell + ": dGates with dhLater H=" + hidden + " n=" + n);
+        assertArrayEquals(dcSum, dcOut, cell + ": dc_prev with dhLater H=" + hidden + " n=" + n);
+      }
       float[] dGatesS = new float[off + n * 4 * hidden];
       float[] dGatesV = new float[off + n * 4 * hidden];
       float[] dcS = dc.clone();
       float[] dcV = dc.clone();
-      SCALAR.backward(dGatesS, off, dcS, off, dh, off, ldDh, s.gates, off, s.tanhC, off, s.cPrev, off, n, hidden);
-      vector.backward(dGatesV, off, dcV, off, dh, off, ldDh, s.gates, off, s.tanhC, off, s.cPrev, off, n, hidden);
+      SCALAR.backward(dGatesS, off, dcS, off, dh, off, ldDh, null, s.gates, off, s.tanhC, off, s.cPrev, off, n, hidden);
+      vector.backward(dGatesV, off, dcV, off, dh, off, ldDh, null, s.gates, off, s.tanhC, off, s.cPrev, off, n, hidden);
       assertArrayEquals(dGatesS, dGatesV, "dGates H=" + hidden + " n=" + n);
       assertArrayEquals(dcS, dcV, "dc_prev H=" + hidden + " n=" + n);
     }

@@ -60,7 +60,7 @@ class JitDeterminismTest {
     cell.forward(hOut, 0, hidden, c, tanhC, 0, gates, 0, cPrev, 0, n, hidden);
     float[] dGates = new float[n * 4 * hidden];
     float[] dc = cPrev.clone();
-    cell.backward(dGates, 0, dc, 0, c, 0, hidden, gates, 0, tanhC, 0, cPrev, 0, n, hidden);
+    cell.backward(dGates, 0, dc, 0, c, 0, hidden, null, gates, 0, tanhC, 0, cPrev, 0, n, hidden);
     for (float[] x : List.of(gates, hOut, c, tanhC, dGates, dc)) {
       h = mix(h, x);
     }
