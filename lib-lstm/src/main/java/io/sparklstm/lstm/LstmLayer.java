@@ -66,24 +66,8 @@ final class LstmLayer {
     int g4 = 4 * hidden;
     float[] gates = tape.gates;
     float[] in = tape.stepInputs;
-    for (int r = 0; r < shape.rows(); r++) {
-      System.arraycopy(x, r * inputSize, in, r * ldIn, inputSize);
-      in[r * ldIn + inputSize] = 1f;
-    }
-    // gates = [x | 1] [W_ih | b_ih + b_hh]^T for all steps at once
-    if (w.biasIh() >= 0) {
-      float[] wb = scratch.biasedInputWeights(g4 * hCol);
-      for (int q = 0; q < g4; q++) {
-        System.arraycopy(params, w.weightIh() + q * inputSize, wb, q * hCol, inputSize);
-        wb[q * hCol + inputSize] = params[w.biasIh() + q] + params[w.biasHh() + q];
-      }
-      gemm.gemmNT(shape.rows(), g4, hCol, in, 0, ldIn, wb, 0, hCol, 0f, gates, 0, g4);
-    } else {
-      gemm.gemmNT(shape.rows(), g4, inputSize, in, 0, ldIn, params, w.weightIh(), inputSize, 0f, gates, 0, g4);
-    }
+    projectAllRows(params, x, shape.rows(), in, gates, scratch);
 
-    int hOff0 = init == null ? 0 : init.hOffset(stateRow);
-    int cOff0 = init == null ? 0 : init.cOffset(stateRow);
     for (int s = 0; s < shape.steps(); s++) {
       int t = step(shape, s);
       int rows = shape.batchSize(t);
@@ -98,22 +82,7 @@ final class LstmLayer {
         }
         System.arraycopy(tape.c, prevOff * hidden, tape.cPrev, off * hidden, carried * hidden);
       }
-      for (int r = carried; r < rows; r++) {
-        int dst = (off + r) * ldIn + hCol;
-        if (init == null) {
-          java.util.Arrays.fill(in, dst, dst + hOut, 0f);
-        } else {
-          System.arraycopy(init.h, hOff0 + r * hOut, in, dst, hOut);
-        }
-      }
-      if (carried < rows) {
-        int len = rows - carried;
-        if (init == null) {
-          java.util.Arrays.fill(tape.cPrev, (off + carried) * hidden, (off + rows) * hidden, 0f);
-        } else {
-          System.arraycopy(init.c, cOff0 + carried * hidden, tape.cPrev, (off + carried) * hidden, len * hidden);
-        }
-      }
+      startFromInitialState(init, carried, rows, in, off, tape.cPrev);
       // gates += h_prev W_hh^T
       gemm.gemmNT(rows, g4, hOut, in, off * ldIn + hCol, ldIn, params, w.weightHh(), hOut,
           1f, gates, off * g4, g4);
@@ -130,6 +99,45 @@ final class LstmLayer {
       keepFinalStates(shape, t, y, tape.c, off * hidden, fin);
     }
     keepEmptyRows(shape, init, fin);
+  }
+
+  /**
+   * Step inputs and gates of all n rows: in[r] = [x_r | 1 | (h_prev later)], then
+   * gates = [x | 1] [W_ih | b_ih + b_hh]^T, one GEMM (the biases ride along as the column of ones).
+   */
+  private void projectAllRows(float[] params, float[] x, int n, float[] in, float[] gates, LstmTape scratch) {
+    int g4 = 4 * hidden;
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(x, r * inputSize, in, r * ldIn, inputSize);
+      in[r * ldIn + inputSize] = 1f;
+    }
+    if (w.biasIh() < 0) {
+      gemm.gemmNT(n, g4, inputSize, in, 0, ldIn, params, w.weightIh(), inputSize, 0f, gates, 0, g4);
+      return;
+    }
+    float[] wb = scratch.biasedInputWeights(g4 * hCol); // (4H, I+1)
+    for (int q = 0; q < g4; q++) {
+      System.arraycopy(params, w.weightIh() + q * inputSize, wb, q * hCol, inputSize);
+      wb[q * hCol + inputSize] = params[w.biasIh() + q] + params[w.biasHh() + q];
+    }
+    gemm.gemmNT(n, g4, hCol, in, 0, ldIn, wb, 0, hCol, 0f, gates, 0, g4);
+  }
+
+  /** h_prev (into the step inputs at row off + r) and c_prev of rows [from, to) from the initial state (null: zeros). */
+  private void startFromInitialState(LstmState init, int from, int to, float[] in, int off, float[] cPrev) {
+    for (int r = from; r < to; r++) {
+      int dst = (off + r) * ldIn + hCol;
+      if (init == null) {
+        java.util.Arrays.fill(in, dst, dst + hOut, 0f);
+      } else {
+        System.arraycopy(init.h, init.hOffset(stateRow) + r * hOut, in, dst, hOut);
+      }
+    }
+    if (init == null) {
+      java.util.Arrays.fill(cPrev, (off + from) * hidden, (off + to) * hidden, 0f);
+    } else {
+      System.arraycopy(init.c, init.cOffset(stateRow) + from * hidden, cPrev, (off + from) * hidden, (to - from) * hidden);
+    }
   }
 
   /** Rows [first, rows) of step t end there: their sequence has no step after t in this direction. */
