@@ -66,7 +66,7 @@ final class LstmLayer {
     int g4 = 4 * hidden;
     float[] gates = tape.gates;
     float[] in = tape.stepInputs;
-    projectAllRows(params, x, shape.rows(), in, gates, scratch);
+    project(params, biasedInputWeights(params, scratch), x, 0, shape.rows(), in, ldIn, gates); // all steps at once
 
     for (int s = 0; s < shape.steps(); s++) {
       int t = step(shape, s);
@@ -101,26 +101,39 @@ final class LstmLayer {
     keepEmptyRows(shape, init, fin);
   }
 
-  /**
-   * Step inputs and gates of all n rows: in[r] = [x_r | 1 | (h_prev later)], then
-   * gates = [x | 1] [W_ih | b_ih + b_hh]^T, one GEMM (the biases ride along as the column of ones).
-   */
-  private void projectAllRows(float[] params, float[] x, int n, float[] in, float[] gates, LstmTape scratch) {
-    int g4 = 4 * hidden;
-    for (int r = 0; r < n; r++) {
-      System.arraycopy(x, r * inputSize, in, r * ldIn, inputSize);
-      in[r * ldIn + inputSize] = 1f;
-    }
+  /** [W_ih | b_ih + b_hh], (4H, I+1), in the tape's scratch; null when the layer has no biases. */
+  private float[] biasedInputWeights(float[] params, LstmTape scratch) {
     if (w.biasIh() < 0) {
-      gemm.gemmNT(n, g4, inputSize, in, 0, ldIn, params, w.weightIh(), inputSize, 0f, gates, 0, g4);
-      return;
+      return null;
     }
-    float[] wb = scratch.biasedInputWeights(g4 * hCol); // (4H, I+1)
+    int g4 = 4 * hidden;
+    float[] wb = scratch.biasedInputWeights(g4 * hCol);
     for (int q = 0; q < g4; q++) {
       System.arraycopy(params, w.weightIh() + q * inputSize, wb, q * hCol, inputSize);
       wb[q * hCol + inputSize] = params[w.biasIh() + q] + params[w.biasHh() + q];
     }
-    gemm.gemmNT(n, g4, hCol, in, 0, ldIn, wb, 0, hCol, 0f, gates, 0, g4);
+    return wb;
+  }
+
+  /**
+   * The input projection of packed rows [first, first + n): in[r] = [x_r | 1 | ...] (row stride ld),
+   * then gates[0, n) = [x | 1] [W_ih | b_ih + b_hh]^T, one GEMM (the biases ride along as the column
+   * of ones; wb from {@link #biasedInputWeights}, null: no biases).
+   */
+  private void project(float[] params, float[] wb, float[] x, int first, int n, float[] in, int ld, float[] gates) {
+    if (n == 0) {
+      return;
+    }
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(x, (first + r) * inputSize, in, r * ld, inputSize);
+      in[r * ld + inputSize] = 1f;
+    }
+    int g4 = 4 * hidden;
+    if (wb == null) {
+      gemm.gemmNT(n, g4, inputSize, in, 0, ld, params, w.weightIh(), inputSize, 0f, gates, 0, g4);
+    } else {
+      gemm.gemmNT(n, g4, hCol, in, 0, ld, wb, 0, hCol, 0f, gates, 0, g4);
+    }
   }
 
   /** h_prev (into the step inputs at row off + r) and c_prev of rows [from, to) from the initial state (null: zeros). */
@@ -174,12 +187,14 @@ final class LstmLayer {
   /**
    * {@link #forward} without a tape, for inference: the same operations (the GEMMs cut into other
    * row ranges), keeping only what the next step needs. Gates are projected a chunk of steps at a time
-   * into {@code s.gates}; h_prev is read from y where the previous step wrote it; c_prev and c
-   * alternate between two (B, H) buffers. Memory per direction: (chunk rows, 4H) + 3 (B, H) floats
+   * into {@code s.gates} (from [x | 1] in {@code s.inputs}); h_prev is read from y where the previous step wrote it; c_prev and c
+   * alternate between two (B, H) buffers. Memory per direction: (chunk rows, 4H + I + 1) + 3 (B, H) floats
    * instead of about 8H floats per packed row.
    */
-  void forwardInference(float[] params, PackedShape shape, float[] x, float[] y, LstmTape.InferenceScratch s,
+  void forwardInference(float[] params, PackedShape shape, float[] x, float[] y, LstmTape scratch,
                         LstmState init, LstmState fin) {
+    LstmTape.InferenceScratch s = scratch.inference;
+    float[] wb = biasedInputWeights(params, scratch);
     int g4 = 4 * hidden;
     int steps = shape.steps();
     int chunk = inferenceChunkSteps(shape.batch());
@@ -197,7 +212,7 @@ final class LstmLayer {
         int last = step(shape, Math.min(steps, step + chunk) - 1);
         int first = shape.stepOffset(Math.min(t, last));
         int end = shape.stepOffset(Math.max(t, last)) + shape.batchSize(Math.max(t, last));
-        projectInput(params, x, first, end - first, s.gates);
+        project(params, wb, x, first, end - first, s.inputs, hCol, s.gates);
         chunkFirstRow = first;
       }
       int gOff = (off - chunkFirstRow) * g4;
@@ -230,25 +245,6 @@ final class LstmLayer {
       c = swap;
     }
     keepEmptyRows(shape, init, fin);
-  }
-
-  /** gates[0, n) = x[first, first + n) W_ih^T + (b_ih + b_hh): the input projection of n packed rows. */
-  private void projectInput(float[] params, float[] x, int first, int n, float[] gates) {
-    if (n == 0) {
-      return;
-    }
-    int g4 = 4 * hidden;
-    float beta = 0f;
-    if (w.biasIh() >= 0) {
-      for (int j = 0; j < g4; j++) {
-        gates[j] = params[w.biasIh() + j] + params[w.biasHh() + j];
-      }
-      for (int r = 1; r < n; r++) {
-        System.arraycopy(gates, 0, gates, r * g4, g4);
-      }
-      beta = 1f;
-    }
-    gemm.gemmNT(n, g4, inputSize, x, first * inputSize, inputSize, params, w.weightIh(), inputSize, beta, gates, 0, g4);
   }
 
   /**

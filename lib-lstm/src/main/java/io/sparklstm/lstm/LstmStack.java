@@ -82,7 +82,7 @@ public final class LstmStack {
       }
       float[] layerOutput = tape.layerOutput[LstmTape.inferenceBuffer(l)];
       for (int dir = 0; dir < d; dir++) {
-        layers[l * d + dir].forwardInference(params, shape, layerInput, layerOutput, tape.inference, init,
+        layers[l * d + dir].forwardInference(params, shape, layerInput, layerOutput, tape, init,
             tape.finalState);
       }
     }

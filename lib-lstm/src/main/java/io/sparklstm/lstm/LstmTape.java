@@ -23,6 +23,7 @@ public final class LstmTape {
   /** What an inference forward ({@link LstmLayer#forwardInference}) needs besides the layer outputs. */
   static final class InferenceScratch {
     float[] gates = new float[0];  // (chunk rows, 4H)
+    float[] inputs = new float[0]; // [x | 1] of the chunk's rows, (chunk rows, I+1)
     float[] cA = new float[0];     // c_prev / c, alternating, (B, H)
     float[] cB = new float[0];
     float[] tanhC = new float[0];  // (B, H)
@@ -77,22 +78,21 @@ public final class LstmTape {
     long hOut = c.outputHiddenSize();
     long out = c.outputSize();
     long layers = c.numLayers();
-    if (!training) { // two layer outputs, one chunk of gates and a few (B, H) buffers
+    if (!training) { // two layer outputs, one chunk of gates and inputs, a few (B, H) buffers
       long chunkRows = Math.min(rows, (long) LstmLayer.inferenceChunkSteps((int) Math.min(batch, Integer.MAX_VALUE)) * batch);
-      return 4 * (Math.min(2, layers) * rows * out + chunkRows * 4 * h + batch * h * (c.projSize() > 0 ? 4 : 3));
+      return 4 * (Math.min(2, layers) * rows * out + chunkRows * (4 * h + Math.max(c.inputSize(), out) + 1)
+          + batch * h * (c.projSize() > 0 ? 4 : 3));
     }
     long perDirection = rows * (4 * h + 3 * h + hOut + (c.projSize() > 0 ? h : 0));
     long floats = layers * c.directions() * perDirection + layers * rows * out;
     for (int l = 0; l < layers; l++) { // the step inputs' x and ones columns
       floats += c.directions() * rows * (c.layerInputSize(l) + 1L);
     }
-    if (training) {
-      if (c.dropout() > 0 && layers > 1) {
-        floats += 2 * (layers - 1) * rows * out;
-      }
-      floats += rows * 4 * h + (layers > 1 ? 2 * rows * out : 0)
-          + (c.projSize() > 0 ? rows * hOut : 0) + batch * (hOut + 2 * h);
+    if (c.dropout() > 0 && layers > 1) {
+      floats += 2 * (layers - 1) * rows * out;
     }
+    floats += rows * 4 * h + (layers > 1 ? 2 * rows * out : 0)  // backward scratch
+        + (c.projSize() > 0 ? rows * hOut : 0) + batch * (hOut + 2 * h);
     return 4 * floats;
   }
 
@@ -114,6 +114,7 @@ public final class LstmTape {
     if (!training) {
       int chunkRows = Math.min(n, LstmLayer.inferenceChunkSteps(b) * b);
       inference.gates = grow(inference.gates, chunkRows * 4 * h);
+      inference.inputs = grow(inference.inputs, chunkRows * (Math.max(config.inputSize(), out) + 1));
       inference.cA = grow(inference.cA, b * h);
       inference.cB = grow(inference.cB, b * h);
       inference.tanhC = grow(inference.tanhC, b * h);
@@ -164,7 +165,7 @@ public final class LstmTape {
     return weightGrads;
   }
 
-  /** Scratch for one direction's [W_ih | b_ih + b_hh] during the training forward, (4H, I+1). */
+  /** Scratch for one direction's [W_ih | b_ih + b_hh] during a forward pass, (4H, I+1). */
   float[] biasedInputWeights(int size) {
     biasedInputWeights = grow(biasedInputWeights, size);
     return biasedInputWeights;

@@ -41,9 +41,9 @@ final class ScalarCell implements LstmCell {
   }
 
   /**
-   * Inverts {@link #forward}. dh (n, H) row stride ldDh, plus dhLater (n, H, laid out as dc)
-   * unless null: dLoss/dh of
-   * this step (before projection), from its output and from later steps. dc (n, H): dLoss/dc from later steps on entry, dLoss/dc_prev on exit.
+   * Inverts {@link #forward}. dLoss/dh of this step (before projection) = dh (n, H, row stride ldDh)
+   * + dhLater (n, H, laid out as dc; null: none), from its output and from later steps.
+   * dc (n, H): dLoss/dc from later steps on entry, dLoss/dc_prev on exit.
    * dGates (n, 4H): dLoss/d(pre-activation) of i, f, g, o, written (not accumulated).
    * <pre>
    * do = dh * tanhC                    dgo = do * o * (1 - o)
