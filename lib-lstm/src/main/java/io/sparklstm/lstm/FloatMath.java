@@ -18,8 +18,9 @@ final class FloatMath {
   private FloatMath() {}
 
   static final float LOG2E = 1.44269504088896341f;
-  static final float LN2_HI = 0.693359375f;
-  static final float LN2_LO = -2.12194440e-4f;
+  /** -ln2 split in two: n * NEG_LN2_HI is exact for |n| <= 128. */
+  static final float NEG_LN2_HI = -0.693359375f;
+  static final float NEG_LN2_LO = 2.12194440e-4f;
   /** 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer (in its low bits). */
   static final float ROUNDER = 12582912f;
   static final float EXP_MAX = 88f;
@@ -34,13 +35,12 @@ final class FloatMath {
   /** e^x, for x clamped to [-87, 88] (no overflow, no subnormals). */
   static float exp(float x) {
     x = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
-    float t = x * LOG2E + ROUNDER;
+    float t = Math.fma(x, LOG2E, ROUNDER);
     float n = t - ROUNDER;                                  // round(x log2 e), exactly
-    float r = (x - n * LN2_HI) - n * LN2_LO;                // x - n ln2, |r| <= ln2/2
-    float p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
-    float e = p * (r * r) + r + 1f;                          // exp(r)
-    int bits = (Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER) + 127) << 23;
-    return e * Float.intBitsToFloat(bits);                   // exp(r) * 2^n
+    float r = Math.fma(n, NEG_LN2_LO, Math.fma(n, NEG_LN2_HI, x));   // x - n ln2, |r| <= ln2/2
+    float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(P0, r, P1), r, P2), r, P3), r, P4), r, P5);
+    float scale = Float.intBitsToFloat((Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER) + 127) << 23);
+    return Math.fma(scale, Math.fma(p, r * r, r), scale);  // 2^n (expm1(r) + 1)
   }
 
   /** 1 / (1 + e^-x). */
@@ -51,12 +51,12 @@ final class FloatMath {
   /** tanh(x) = E / (E + 2) with E = expm1(2|x|), sign of x. */
   static float tanh(float x) {
     float a = Math.min(Math.abs(x) * 2f, EXP_MAX);
-    float t = a * LOG2E + ROUNDER;
+    float t = Math.fma(a, LOG2E, ROUNDER);
     float n = t - ROUNDER;
-    float r = (a - n * LN2_HI) - n * LN2_LO;
-    float p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
+    float r = Math.fma(n, NEG_LN2_LO, Math.fma(n, NEG_LN2_HI, a));
+    float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(P0, r, P1), r, P2), r, P3), r, P4), r, P5);
     float scale = Float.intBitsToFloat((Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER) + 127) << 23);
-    float e = scale * (p * (r * r) + r) + (scale - 1f);     // 2^n expm1(r) + 2^n - 1, no cancellation at n = 0
+    float e = Math.fma(scale, Math.fma(p, r * r, r), scale - 1f);   // 2^n expm1(r) + 2^n - 1, no cancellation at n = 0
     return Math.copySign(e / (e + 2f), x);
   }
 }

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The cell's pointwise math with the Vector API, in SIMD lanes. Every lane performs exactly the
- * float operations of {@link ScalarCell} and {@link FloatMath} (no fused multiply-add, no library
+ * float operations of {@link ScalarCell} and {@link FloatMath} (the same fused multiply-adds, no library
  * exp/tanh), so the two cells give identical bits, interpreted or compiled; the elements past the
  * last full vector go through FloatMath itself. Loaded only when the JVM has
  * {@code --add-modules=jdk.incubator.vector}; see {@link LstmCell#best()}.
@@ -24,8 +24,8 @@ final class VectorCell implements LstmCell {
   private static final FloatVector EXP_MAX = FloatVector.broadcast(S, FloatMath.EXP_MAX);
   private static final FloatVector LOG2E = FloatVector.broadcast(S, FloatMath.LOG2E);
   private static final FloatVector ROUNDER = FloatVector.broadcast(S, FloatMath.ROUNDER);
-  private static final FloatVector LN2_HI = FloatVector.broadcast(S, FloatMath.LN2_HI);
-  private static final FloatVector LN2_LO = FloatVector.broadcast(S, FloatMath.LN2_LO);
+  private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(S, FloatMath.NEG_LN2_HI);
+  private static final FloatVector NEG_LN2_LO = FloatVector.broadcast(S, FloatMath.NEG_LN2_LO);
   private static final FloatVector P0 = FloatVector.broadcast(S, FloatMath.P0);
   private static final FloatVector P1 = FloatVector.broadcast(S, FloatMath.P1);
   private static final FloatVector P2 = FloatVector.broadcast(S, FloatMath.P2);
@@ -93,13 +93,13 @@ final class VectorCell implements LstmCell {
     int j = 0;
     for (; j < S.loopBound(len); j += L) {
       FloatVector x = FloatVector.fromArray(S, a, off + j).neg().max(EXP_MIN).min(EXP_MAX);
-      FloatVector t = x.mul(LOG2E).add(ROUNDER);
+      FloatVector t = x.fma(LOG2E, ROUNDER);
       FloatVector k = t.sub(ROUNDER);
-      FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-      FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+      FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, x));
+      FloatVector p = P0.fma(r, P1).fma(r, P2).fma(r, P3).fma(r, P4).fma(r, P5);
       FloatVector scale = ((IntVector) t.reinterpretAsInts()).sub(EXPONENT_BIAS)
           .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-      FloatVector e = p.mul(r.mul(r)).add(r).add(ONE).mul(scale);
+      FloatVector e = scale.fma(p.fma(r.mul(r), r), scale);
       ONE.div(e.add(ONE)).intoArray(a, off + j);
     }
     for (; j < len; j++) {
@@ -113,13 +113,13 @@ final class VectorCell implements LstmCell {
     for (; j < S.loopBound(len); j += L) {
       FloatVector v = FloatVector.fromArray(S, src, sOff + j);
       FloatVector x = v.abs().mul(TWO).min(EXP_MAX);
-      FloatVector t = x.mul(LOG2E).add(ROUNDER);
+      FloatVector t = x.fma(LOG2E, ROUNDER);
       FloatVector k = t.sub(ROUNDER);
-      FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-      FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+      FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, x));
+      FloatVector p = P0.fma(r, P1).fma(r, P2).fma(r, P3).fma(r, P4).fma(r, P5);
       FloatVector scale = ((IntVector) t.reinterpretAsInts()).sub(EXPONENT_BIAS)
           .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-      FloatVector e = scale.mul(p.mul(r.mul(r)).add(r)).add(scale.sub(ONE));
+      FloatVector e = scale.fma(p.fma(r.mul(r), r), scale.sub(ONE));
       FloatVector tanh = e.div(e.add(TWO));
       IntVector sign = ((IntVector) v.reinterpretAsInts()).and(SIGN);
       ((IntVector) tanh.reinterpretAsInts()).or(sign).reinterpretAsFloats().intoArray(dst, dOff + j);
