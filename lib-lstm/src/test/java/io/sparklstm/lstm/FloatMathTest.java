@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * FloatMath's exp, sigmoid and tanh against double-precision math over a dense grid (measured when
- * written: exp 0.93, sigmoid 2.11, tanh 2.02 ulps), and the edge cases.
+ * written: exp 0.99, sigmoid 2.11, tanh 2.13 ulps with fused multiply-adds), and the edge cases.
  */
 class FloatMathTest {
 

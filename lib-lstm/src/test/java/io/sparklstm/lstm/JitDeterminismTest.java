@@ -28,9 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JitDeterminismTest {
   static final int WARM_CALLS = 3_000;
 
-  /** Entry point of the child JVM: prints the hash of one kernel's outputs. */
+  /** Entry point of the child JVM: prints the hash of one kernel's outputs, or whether FMA instructions are used. */
   public static void main(String[] args) {
-    System.out.println(hash(args[0]));
+    System.out.println(args[0].equals("uses-fma") ? String.valueOf(CellChoice.fmaInstructionsUsed()) : hash(args[0]));
   }
 
   static long hash(String kernel) {
@@ -84,16 +84,34 @@ class JitDeterminismTest {
     for (int i = 0; i < WARM_CALLS / (kernel.equals("gemm") ? 10 : 1); i++) {
       compiled = hash(kernel);
     }
+    long interpreted = Long.parseLong(runChild(kernel, "-Xint"));
+    assertEquals(interpreted, compiled, kernel + ": -Xint and compiled results differ");
+  }
+
+  /**
+   * The cells' fused multiply-adds are exact whether the CPU does them or the JDK's software fma
+   * does ({@code -XX:-UseFMA}: what a CPU without FMA instructions gets), and that JVM is detected.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"scalar", "vector"})
+  void withoutFmaInstructionsTheSameBits(String kernel) throws IOException, InterruptedException {
+    if (kernel.equals("vector")) {
+      Assumptions.assumeTrue(CellChoice.vectorModuleLoaded(), "jdk.incubator.vector is not loaded");
+    }
+    assertEquals(hash(kernel), Long.parseLong(runChild(kernel, "-XX:-UseFMA")), kernel + ": results differ without FMA");
+    assertEquals("false", runChild("uses-fma", "-XX:-UseFMA"));
+  }
+
+  /** Runs {@link #main} in a child JVM with one extra flag; returns its last output line. */
+  private static String runChild(String arg, String flag) throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-Xint", "--add-modules=jdk.incubator.vector",
-        "-cp", System.getProperty("java.class.path"), JitDeterminismTest.class.getName(), kernel)
+    Process p = new ProcessBuilder(java.toString(), flag, "--add-modules=jdk.incubator.vector",
+        "-cp", System.getProperty("java.class.path"), JitDeterminismTest.class.getName(), arg)
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
     }
-    String last = out.strip().lines().reduce((a, b) -> b).orElse("");
-    long interpreted = Long.parseLong(last);
-    assertEquals(interpreted, compiled, kernel + ": -Xint and compiled results differ");
+    return out.strip().lines().reduce((a, b) -> b).orElse("");
   }
 }
