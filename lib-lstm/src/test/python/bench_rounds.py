@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""Sums up the rounds of `bin/bench-kernels --rounds N`: per case and mode, the Java / PyTorch ratio of
+every round and their median, with the targets judged on the median.
+
+    bench_rounds.py --command "bin/bench-kernels ..." --out-json result.json --out-md result.md \\
+        round-1/result.json round-2/result.json ...
+
+Each round is a complete run of the grid (bench_report.py's result.json). The ratio used is the
+per-CPU-second one (Java's benchmark thread against PyTorch's at 1 thread) when both sides have it,
+else the wall-clock one; the peak fraction (targets at H >= 512) is the median of the rounds' too.
+Standard library only.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_report import MODES, median, parse_case, target_of, verdict  # noqa: E402
+
+
+def round_number(path):
+    match = re.search(r"round-(\d+)", path)
+    return int(match.group(1)) if match else 0
+
+
+def summarize(docs):
+    """One row per (case, mode) in the first round's order, with every round's values."""
+    keys = [(r["case"], r["mode"]) for r in docs[0]["rows"]]
+    rows = []
+    for case, mode in keys:
+        per_round = [next((r for r in d["rows"] if r["case"] == case and r["mode"] == mode), None) for d in docs]
+        present = [r for r in per_round if r]
+
+        def values(*names):
+            out = []
+            for r in present:
+                v = next((r.get(n) for n in names if r.get(n) is not None), None)
+                if v is not None:
+                    out.append(v)
+            return out
+
+        ratios = values("cpu_ratio_torch1", "ratio_torch1")
+        fractions = values("cpu_peak_fraction", "peak_fraction")
+        min_ratio, min_fraction, label = target_of(parse_case(case), mode)
+        row = dict(case=case, mode=mode, target=label, rounds=len(present),
+                   ratios=[r.get("cpu_ratio_torch1") or r.get("ratio_torch1") if r else None for r in per_round],
+                   ratio_median=median(ratios) if ratios else None,
+                   java_seq_s_median=median(values("java_cpu_seq_s", "java_seq_s")) if present else None,
+                   torch1_seq_s=values("torch1_cpu_seq_s", "torch1_seq_s"),
+                   ceiling_median=median(values("cpu_ceiling")) if values("cpu_ceiling") else None,
+                   peak_fraction_median=median(fractions) if fractions else None)
+        row["passes"] = sum(1 for r in present
+                            if verdict(r.get("cpu_ratio_torch1") or r.get("ratio_torch1"), min_ratio,
+                                       r.get("cpu_peak_fraction") or r.get("peak_fraction"),
+                                       min_fraction) == "PASS")
+        row["result"] = verdict(row["ratio_median"], min_ratio, row["peak_fraction_median"], min_fraction)
+        rows.append(row)
+    return rows
+
+
+def fmt(v, pattern):
+    return "-" if v is None else pattern.format(v)
+
+
+def markdown(doc):
+    n = len(doc["rounds"])
+    out = [f"Kernel benchmarks, {n} rounds", "", f"- Command: `{doc['command']}`"]
+    for r in doc["rounds"]:
+        m = r["machine"]
+        out.append(f"- Round {r['round']}: {r['timestamp']}, load average before/after "
+                   f"{m.get('loadavg_before', '?')} / {m.get('loadavg_after', '?')}, Java SGEMM peak per CPU-s "
+                   + ", ".join(f"n={k}: {v:.1f}" for k, v in r["sgemm_cpu_gflops"].items()) + " GFLOP/s")
+    first = doc["rounds"][0]["machine"]
+    out.append(f"- CPU: {first.get('cpu_model', '?')}, {first.get('cores', '?')} cores; kernels: "
+               f"{first.get('kernels', '?')}; PyTorch {first.get('torch', '-')}")
+    out.append("")
+    for mode, title in MODES:
+        out.append(f"**{title}**: Java / PyTorch at 1 thread per round (per CPU-second), the median of the "
+                   "rounds, and the target judged on the median (\"passes in\": rounds that met it alone)")
+        out.append("")
+        out.append("| case | " + " | ".join(f"round {i + 1}" for i in range(n))
+                   + " | median | Java seq/CPU-s (median) | PyTorch 1t seq/CPU-s (rounds) | ceiling (median) "
+                   "| target | result | passes in |")
+        out.append("|---|" + "---:|" * n + "---:|---:|---|---:|---|---|---:|")
+        for r in doc["rows"]:
+            if r["mode"] != mode:
+                continue
+            result = r["result"] + (f" ({100 * r['peak_fraction_median']:.0f}% peak)"
+                                    if r["peak_fraction_median"] is not None else "")
+            out.append(f"| {r['case']} | " + " | ".join(fmt(x, "{:.2f}") for x in r["ratios"])
+                       + f" | **{fmt(r['ratio_median'], '{:.2f}')}** | {fmt(r['java_seq_s_median'], '{:.0f}')} "
+                       f"| {', '.join(f'{x:.0f}' for x in r['torch1_seq_s']) or '-'} "
+                       f"| {fmt(r['ceiling_median'], '{:.2f}')} | {r['target']} | {result} "
+                       f"| {r['passes']} of {r['rounds']} |")
+        out.append("")
+    met = sum(1 for r in doc["rows"] if r["result"] == "PASS")
+    out.append(f"Targets met on the median: {met} of {len(doc['rows'])}.")
+    out.append("")
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("rounds", nargs="+", help="the rounds' result.json files")
+    parser.add_argument("--command", default="")
+    parser.add_argument("--out-json", required=True)
+    parser.add_argument("--out-md", required=True)
+    args = parser.parse_args()
+    paths = sorted(args.rounds, key=round_number)
+    docs = []
+    for path in paths:
+        with open(path) as f:
+            docs.append(json.load(f))
+    doc = dict(format="spark-lstm bench-kernels rounds 1", command=args.command,
+               rounds=[dict(round=round_number(p), path=p, timestamp=d["timestamp"], machine=d["machine"],
+                            sgemm_cpu_gflops={k: v.get("cpu_gflops") or v.get("gflops")
+                                              for k, v in d["sgemm_peak"]["java"].items()})
+                       for p, d in zip(paths, docs)],
+               rows=summarize(docs))
+    with open(args.out_json, "w") as f:
+        json.dump(doc, f, indent=1)
+    text = markdown(doc)
+    with open(args.out_md, "w") as f:
+        f.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
