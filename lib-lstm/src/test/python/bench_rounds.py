@@ -3,11 +3,15 @@
 every round and their median, with the targets judged on the median.
 
     bench_rounds.py --command "bin/bench-kernels ..." --out-json result.json --out-md result.md \\
-        round-1/result.json round-2/result.json ...
+        [--compare previous/result.json] round-1/result.json round-2/result.json ...
 
 Each round is a complete run of the grid (bench_report.py's result.json). The ratio used is the
 per-CPU-second one (Java's benchmark thread against PyTorch's at 1 thread) when both sides have it,
 else the wall-clock one; the peak fraction (targets at H >= 512) is the median of the rounds' too.
+With --compare (a single run's result.json), a case whose median Java score is more than 10% below the
+saved one is a regression: listed, and the exit code is 2 (a single round's drift does not count).
+The result.json it writes can itself be a --compare baseline (here and for a single run): its rows
+carry the median Java scores as java_seq_s / java_cpu_seq_s, and sgemm_peak the median peaks.
 Standard library only.
 """
 import argparse
@@ -17,7 +21,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report import MODES, median, parse_case, target_of, verdict  # noqa: E402
+from bench_report import MODES, REGRESSION, median, parse_case, target_of, verdict  # noqa: E402
 
 
 def round_number(path):
@@ -48,6 +52,8 @@ def summarize(docs):
                    ratios=[r.get("cpu_ratio_torch1") or r.get("ratio_torch1") if r else None for r in per_round],
                    ratio_median=median(ratios) if ratios else None,
                    java_seq_s_median=median(values("java_cpu_seq_s", "java_seq_s")) if present else None,
+                   java_seq_s=median(values("java_seq_s")) if values("java_seq_s") else None,
+                   java_cpu_seq_s=median(values("java_cpu_seq_s")) if values("java_cpu_seq_s") else None,
                    torch1_seq_s=values("torch1_cpu_seq_s", "torch1_seq_s"),
                    ceiling_median=median(values("cpu_ceiling")) if values("cpu_ceiling") else None,
                    peak_fraction_median=median(fractions) if fractions else None)
@@ -60,6 +66,24 @@ def summarize(docs):
     return rows
 
 
+def compare(rows, baseline_path):
+    """The median Java score of each row against a saved single run (CPU-time scores when both have them)."""
+    with open(baseline_path) as f:
+        base = json.load(f)
+    previous = {(r["case"], r["mode"]): r for r in base["rows"]}
+    out = []
+    for r in rows:
+        p = previous.get((r["case"], r["mode"]))
+        cpu = r["java_cpu_seq_s"] is not None and p is not None and p.get("java_cpu_seq_s") is not None
+        now = r["java_cpu_seq_s"] if cpu else r["java_seq_s"]
+        prev = (p.get("java_cpu_seq_s") if cpu else p.get("java_seq_s")) if p else None
+        if now and prev:
+            out.append(dict(case=r["case"], mode=r["mode"], previous=prev, now=now,
+                            regression=now < (1 - REGRESSION) * prev))
+    return dict(baseline=baseline_path, baseline_timestamp=base.get("timestamp"), rows=out,
+                regressions=[c for c in out if c["regression"]])
+
+
 def fmt(v, pattern):
     return "-" if v is None else pattern.format(v)
 
@@ -69,7 +93,7 @@ def markdown(doc):
     out = [f"Kernel benchmarks, {n} rounds", "", f"- Command: `{doc['command']}`"]
     for r in doc["rounds"]:
         m = r["machine"]
-        out.append(f"- Round {r['round']}: {r['timestamp']}, load average before/after "
+        out.append(f"- Round {r['round']}: finished {r['timestamp']}, load average before/after "
                    f"{m.get('loadavg_before', '?')} / {m.get('loadavg_after', '?')}, Java SGEMM peak per CPU-s "
                    + ", ".join(f"n={k}: {v:.1f}" for k, v in r["sgemm_cpu_gflops"].items()) + " GFLOP/s")
     first = doc["rounds"][0]["machine"]
@@ -98,6 +122,19 @@ def markdown(doc):
     met = sum(1 for r in doc["rows"] if r["result"] == "PASS")
     out.append(f"Targets met on the median: {met} of {len(doc['rows'])}.")
     out.append("")
+    cmp = doc.get("compare")
+    if cmp:
+        out.append(f"**Compared with** `{cmp['baseline']}` ({cmp['baseline_timestamp']}): the median Java "
+                   f"seq/CPU-s of the rounds; regression = more than {int(100 * REGRESSION)}% slower")
+        out.append("")
+        out.append("| case | mode | previous | now (median) | change | |")
+        out.append("|---|---|---:|---:|---:|---|")
+        for c in cmp["rows"]:
+            out.append(f"| {c['case']} | {c['mode']} | {c['previous']:.0f} | {c['now']:.0f} "
+                       f"| {100 * (c['now'] / c['previous'] - 1):+.1f}% | {'REGRESSION' if c['regression'] else ''} |")
+        out.append("")
+        out.append(f"{len(cmp['regressions'])} regression(s).")
+        out.append("")
     return "\n".join(out)
 
 
@@ -107,24 +144,36 @@ def main():
     parser.add_argument("--command", default="")
     parser.add_argument("--out-json", required=True)
     parser.add_argument("--out-md", required=True)
+    parser.add_argument("--compare", help="a saved single run's result.json")
     args = parser.parse_args()
     paths = sorted(args.rounds, key=round_number)
     docs = []
     for path in paths:
         with open(path) as f:
             docs.append(json.load(f))
+    peaks = {}
+    for n in docs[0]["sgemm_peak"]["java"]:
+        runs = [d["sgemm_peak"]["java"].get(n, {}) for d in docs]
+        peaks[n] = {key: median([g[key] for g in runs if g.get(key) is not None])
+                    for key in ("gflops", "cpu_gflops") if any(g.get(key) is not None for g in runs)}
     doc = dict(format="spark-lstm bench-kernels rounds 1", command=args.command,
+               timestamp=docs[0]["timestamp"], machine=docs[0]["machine"], sgemm_peak=dict(java=peaks),
                rounds=[dict(round=round_number(p), path=p, timestamp=d["timestamp"], machine=d["machine"],
                             sgemm_cpu_gflops={k: v.get("cpu_gflops") or v.get("gflops")
                                               for k, v in d["sgemm_peak"]["java"].items()})
                        for p, d in zip(paths, docs)],
                rows=summarize(docs))
+    if args.compare:
+        doc["compare"] = compare(doc["rows"], args.compare)
     with open(args.out_json, "w") as f:
         json.dump(doc, f, indent=1)
     text = markdown(doc)
     with open(args.out_md, "w") as f:
         f.write(text + "\n")
     print(text)
+    if args.compare and doc["compare"]["regressions"]:
+        print(f"error: {len(doc['compare']['regressions'])} regression(s) against {args.compare}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
