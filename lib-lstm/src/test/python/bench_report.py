@@ -340,6 +340,19 @@ def compare(doc, baseline_path):
                 rows=rows, regressions=[c for c in rows if c["regression"]])
 
 
+def write_and_judge(doc, text, out_json, out_md, baseline):
+    """Writes the JSON and markdown results, prints the markdown; exit code 2 if the comparison found regressions."""
+    with open(out_json, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    with open(out_md, "w") as f:
+        f.write(text + "\n")
+    print(text)
+    if baseline and doc["compare"]["regressions"]:
+        print(f"error: {len(doc['compare']['regressions'])} regression(s) against {baseline}", file=sys.stderr)
+        sys.exit(2)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jmh", required=True, nargs="+", help="JMH JSON result files")
@@ -381,16 +394,7 @@ def main():
         raw=dict(java=java_cases, torch1=(torch1 or {}).get("cases"), torch2=(torch2 or {}).get("cases")))
     if args.compare:
         doc["compare"] = compare(doc, args.compare)
-    with open(args.out_json, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    text = markdown(doc)
-    with open(args.out_md, "w") as f:
-        f.write(text + "\n")
-    print(text)
-    if args.compare and doc["compare"]["regressions"]:
-        print(f"error: {len(doc['compare']['regressions'])} regression(s) against {args.compare}", file=sys.stderr)
-        sys.exit(2)
+    write_and_judge(doc, markdown(doc), args.out_json, args.out_md, args.compare)
 
 
 if __name__ == "__main__":

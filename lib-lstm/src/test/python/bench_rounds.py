@@ -21,7 +21,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report import MODES, REGRESSION, median, parse_case, target_of, verdict  # noqa: E402
+from bench_report import MODES, REGRESSION, median, parse_case, target_of, verdict, write_and_judge  # noqa: E402
 
 
 def round_number(path):
@@ -165,15 +165,7 @@ def main():
                rows=summarize(docs))
     if args.compare:
         doc["compare"] = compare(doc["rows"], args.compare)
-    with open(args.out_json, "w") as f:
-        json.dump(doc, f, indent=1)
-    text = markdown(doc)
-    with open(args.out_md, "w") as f:
-        f.write(text + "\n")
-    print(text)
-    if args.compare and doc["compare"]["regressions"]:
-        print(f"error: {len(doc['compare']['regressions'])} regression(s) against {args.compare}", file=sys.stderr)
-        sys.exit(2)
+    write_and_judge(doc, markdown(doc), args.out_json, args.out_md, args.compare)
 
 
 if __name__ == "__main__":
