@@ -29,6 +29,11 @@ def round_number(path):
     return int(match.group(1)) if match else 0
 
 
+def first(row, *names):
+    """The first of the named values that the row has (CPU-time before wall-clock), or None."""
+    return next((row.get(n) for n in names if row and row.get(n) is not None), None)
+
+
 def summarize(docs):
     """One row per (case, mode) in the first round's order, with every round's values."""
     keys = [(r["case"], r["mode"]) for r in docs[0]["rows"]]
@@ -38,29 +43,25 @@ def summarize(docs):
         present = [r for r in per_round if r]
 
         def values(*names):
-            out = []
-            for r in present:
-                v = next((r.get(n) for n in names if r.get(n) is not None), None)
-                if v is not None:
-                    out.append(v)
-            return out
+            return [v for v in (first(r, *names) for r in present) if v is not None]
 
-        ratios = values("cpu_ratio_torch1", "ratio_torch1")
-        fractions = values("cpu_peak_fraction", "peak_fraction")
+        def median_of(*names):
+            v = values(*names)
+            return median(v) if v else None
+
         min_ratio, min_fraction, label = target_of(parse_case(case), mode)
         row = dict(case=case, mode=mode, target=label, rounds=len(present),
-                   ratios=[r.get("cpu_ratio_torch1") or r.get("ratio_torch1") if r else None for r in per_round],
-                   ratio_median=median(ratios) if ratios else None,
-                   java_seq_s_median=median(values("java_cpu_seq_s", "java_seq_s")) if present else None,
-                   java_seq_s=median(values("java_seq_s")) if values("java_seq_s") else None,
-                   java_cpu_seq_s=median(values("java_cpu_seq_s")) if values("java_cpu_seq_s") else None,
+                   ratios=[first(r, "cpu_ratio_torch1", "ratio_torch1") for r in per_round],
+                   ratio_median=median_of("cpu_ratio_torch1", "ratio_torch1"),
+                   java_seq_s_median=median_of("java_cpu_seq_s", "java_seq_s"),
+                   java_seq_s=median_of("java_seq_s"),
+                   java_cpu_seq_s=median_of("java_cpu_seq_s"),
                    torch1_seq_s=values("torch1_cpu_seq_s", "torch1_seq_s"),
-                   ceiling_median=median(values("cpu_ceiling")) if values("cpu_ceiling") else None,
-                   peak_fraction_median=median(fractions) if fractions else None)
+                   ceiling_median=median_of("cpu_ceiling"),
+                   peak_fraction_median=median_of("cpu_peak_fraction", "peak_fraction"))
         row["passes"] = sum(1 for r in present
-                            if verdict(r.get("cpu_ratio_torch1") or r.get("ratio_torch1"), min_ratio,
-                                       r.get("cpu_peak_fraction") or r.get("peak_fraction"),
-                                       min_fraction) == "PASS")
+                            if verdict(first(r, "cpu_ratio_torch1", "ratio_torch1"), min_ratio,
+                                       first(r, "cpu_peak_fraction", "peak_fraction"), min_fraction) == "PASS")
         row["result"] = verdict(row["ratio_median"], min_ratio, row["peak_fraction_median"], min_fraction)
         rows.append(row)
     return rows

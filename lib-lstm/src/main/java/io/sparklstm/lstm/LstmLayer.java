@@ -138,12 +138,13 @@ final class LstmLayer {
 
   /** h_prev (into the step inputs at row off + r) and c_prev of rows [from, to) from the initial state (null: zeros). */
   private void startFromInitialState(LstmState init, int from, int to, float[] in, int off, float[] cPrev) {
+    int hFrom = init == null ? 0 : init.hOffset(stateRow);
     for (int r = from; r < to; r++) {
       int dst = (off + r) * ldIn + hCol;
       if (init == null) {
         java.util.Arrays.fill(in, dst, dst + hOut, 0f);
       } else {
-        System.arraycopy(init.h, init.hOffset(stateRow) + r * hOut, in, dst, hOut);
+        System.arraycopy(init.h, hFrom + r * hOut, in, dst, hOut);
       }
     }
     if (init == null) {
