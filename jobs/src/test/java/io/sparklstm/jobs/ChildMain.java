@@ -21,7 +21,27 @@ public final class ChildMain {
 
   /** Runs {@code Main args...} with heap {@code xmx} (e.g. "1g"); waits up to 5 minutes. */
   public static Result run(String xmx, List<String> args) throws Exception {
+    return run(xmx, null, args);
+  }
+
+  /** As {@link #run(String, List)}, under the file-creation mask {@code umask} (e.g. "077"; null: this JVM's). */
+  public static Result run(String xmx, String umask, List<String> args) throws Exception {
+    Process p = new ProcessBuilder(command(xmx, umask, args)).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "Main " + args + " did not finish");
+    return new Result(p.exitValue(), out);
+  }
+
+  /** Starts {@code Main args...} without waiting, everything it prints going to {@code log}. */
+  public static Process start(String xmx, Path log, List<String> args) throws Exception {
+    return new ProcessBuilder(command(xmx, null, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static List<String> command(String xmx, String umask, List<String> args) {
     List<String> cmd = new ArrayList<>();
+    if (umask != null) {
+      cmd.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+    }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(Arrays.asList(System.getProperty("sparklstm.jvmOptions", "").trim().split("\\s+")));
     cmd.add("-Xmx" + xmx);
@@ -30,9 +50,6 @@ public final class ChildMain {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.sparklstm.jobs.Main");
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "Main " + args + " did not finish");
-    return new Result(p.exitValue(), out);
+    return cmd;
   }
 }

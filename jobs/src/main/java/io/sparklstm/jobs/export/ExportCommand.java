@@ -7,7 +7,9 @@ import io.sparklstm.jobs.config.JobConfig;
 import io.sparklstm.jobs.config.TableSink;
 import io.sparklstm.jobs.config.TableSource;
 import io.sparklstm.jobs.io.FileStore;
+import io.sparklstm.jobs.io.FileSystemErrors;
 import io.sparklstm.jobs.io.Tables;
+import io.sparklstm.jobs.io.WritableCheck;
 import io.sparklstm.jobs.train.RowDecoder;
 import io.sparklstm.jobs.train.TrainingRows;
 import io.sparklstm.model.LossType;
@@ -45,7 +47,7 @@ public final class ExportCommand implements Command {
 
   @Override
   public String[] sections() {
-    return new String[] {"spark", "model", "data", "export"};
+    return new String[] {"spark", "model", "data", "export", "output"};
   }
 
   @Override
@@ -85,7 +87,7 @@ public final class ExportCommand implements Command {
       metadata.put("head", model.mode().configName());
       metadata.put("loss", loss.configName());
       Path tmpDir = Path.of(System.getProperty("java.io.tmpdir"));
-      new FileStore(spark.sparkContext().hadoopConfiguration()).write(target,
+      new FileStore(spark.sparkContext().hadoopConfiguration(), config.output().permissions()).write(target,
           out -> SequenceTensors.write(out, layout, rows.rows.toLocalIterator(), metadata, tmpDir));
       double bytes = layout.featureBytes() + layout.lengthBytes() + (double) rows.count * layout.labelRowBytes();
       LOG.info("export: wrote {} rows (up to {} steps x {} features) to {}: {} MB in {}", rows.count, rows.maxSteps,
@@ -107,6 +109,8 @@ public final class ExportCommand implements Command {
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(target);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(p)) {
+        WritableCheck.requireWritable(spark.sparkContext().hadoopConfiguration(), "export.output.path",
+            fs.makeQualified(p).getParent());
         return;
       }
       FileStatus st = fs.getFileStatus(p);
@@ -118,7 +122,7 @@ public final class ExportCommand implements Command {
             + "to replace it)");
       }
     } catch (IOException | IllegalArgumentException ex) {
-      throw new UserError("export.output.path: cannot use " + target + ": " + ex.getMessage(), ex);
+      throw new UserError("export.output.path: cannot use " + target + ": " + FileSystemErrors.describe(target, ex), ex);
     }
   }
 }

@@ -24,7 +24,7 @@ public final class GenerateCommand implements Command {
 
   @Override
   public String[] sections() {
-    return new String[] {"spark", "generate"};
+    return new String[] {"spark", "generate", "output"};
   }
 
   @Override
@@ -37,7 +37,7 @@ public final class GenerateCommand implements Command {
     GenerateSection g = config.generate();
     AtomicWriter.checkTarget(spark, g.output());
     long start = System.nanoTime();
-    AtomicWriter.write(spark, Generator.generate(spark, g), g.output());
+    AtomicWriter.write(spark, Generator.generate(spark, g), g.output(), config.output().permissions());
     String what = g.kind() == GenerateSection.Kind.SERIES
         ? g.count() + " series of " + lengths(g) + " steps x " + g.features() + " values"
         : g.count() + " sequences of " + lengths(g) + " steps x " + g.features() + " features";

@@ -3,6 +3,7 @@ package io.sparklstm.jobs.io;
 import io.sparklstm.jobs.UserError;
 import io.sparklstm.jobs.config.TableSink;
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * {@code .<name>.tmp-<uuid>}, which is renamed to the target with the Hadoop FileSystem API when the
  * write succeeded, and deleted when it failed. With mode overwrite the old target is deleted just
  * before the rename. On object stores (s3a) rename is a copy: still no partial output, but slower.
+ * The files and directories get their {@link OutputPermissions} before the rename.
  */
 public final class AtomicWriter {
   private static final Logger LOG = LoggerFactory.getLogger(AtomicWriter.class);
@@ -27,7 +29,7 @@ public final class AtomicWriter {
   private AtomicWriter() {
   }
 
-  /** Fails early when the target exists and the mode is error. */
+  /** Fails early when the target exists and the mode is error, or its directory cannot be written. */
   public static void checkTarget(SparkSession spark, TableSink sink) {
     try {
       Path target = new Path(sink.path());
@@ -35,13 +37,18 @@ public final class AtomicWriter {
       if (sink.mode() == TableSink.Mode.ERROR && fs.exists(target)) {
         throw exists(sink);
       }
+      target = fs.makeQualified(target);
+      WritableCheck.requireWritable(spark.sparkContext().hadoopConfiguration(), sink.key() + ".path",
+          target.getParent());
     } catch (IOException | IllegalArgumentException e) {
-      throw new UserError(sink.key() + ".path: cannot use " + sink.path() + ": " + e.getMessage(), e);
+      throw new UserError(sink.key() + ".path: cannot use " + sink.path() + ": "
+          + FileSystemErrors.describe(sink.path(), e), e);
     }
   }
 
-  /** Writes {@code df} to {@code sink}, all or nothing. */
-  public static void write(SparkSession spark, Dataset<Row> df, TableSink sink) throws IOException {
+  /** Writes {@code df} to {@code sink}, all or nothing, its files getting {@code permissions}. */
+  public static void write(SparkSession spark, Dataset<Row> df, TableSink sink, OutputPermissions permissions)
+      throws IOException {
     checkTarget(spark, sink);
     Path target = new Path(sink.path());
     FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -49,7 +56,9 @@ public final class AtomicWriter {
     Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
     boolean done = false;
     try {
+      List<Path> created = permissions.directoriesToCreate(fs, target);
       df.write().format(sink.format()).options(sink.options()).mode(SaveMode.ErrorIfExists).save(tmp.toString());
+      permissions.applyToTable(fs, tmp);
       if (fs.exists(target)) {
         if (sink.mode() != TableSink.Mode.OVERWRITE) {
           throw exists(sink);
@@ -61,6 +70,7 @@ public final class AtomicWriter {
       if (!fs.rename(tmp, target)) {
         throw new IOException("could not rename " + tmp + " to " + target);
       }
+      permissions.applyToDirectories(fs, created);
       done = true;
     } catch (Exception e) {
       // Spark (Scala) throws AnalysisException, a checked type, without declaring it. It and an

@@ -14,19 +14,28 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.Options;
 
 /**
  * Whole files (models, checkpoints, metrics, pictures; exported datasets as a stream) on the local
  * disk or any Hadoop file system (HDFS, S3A, ...), written all-or-nothing: to a temporary name
  * beside the target, then renamed. Local paths use java.nio's atomic move (no Hadoop .crc side files); other schemes use the
- * Hadoop FileSystem API, where the rename is atomic on HDFS and a copy on object stores (whose PUT
- * is itself all-or-nothing).
+ * Hadoop FileSystem API, where the rename replaces the old file atomically on HDFS and is a copy on
+ * object stores (whose PUT is itself all-or-nothing). Written files get {@link OutputPermissions}, in place before the rename.
  */
 public final class FileStore {
   private final Configuration hadoop;
+  private final OutputPermissions permissions;
 
+  /** A store whose files get each file system's default permissions. */
   public FileStore(Configuration hadoop) {
+    this(hadoop, OutputPermissions.DEFAULT);
+  }
+
+  public FileStore(Configuration hadoop, OutputPermissions permissions) {
     this.hadoop = hadoop;
+    this.permissions = permissions;
   }
 
   private static boolean isLocal(String path) {
@@ -47,24 +56,29 @@ public final class FileStore {
    * name beside it, renamed when {@code content} returned; deleted when it threw.
    */
   public void write(String path, AtomicFiles.Content content) throws IOException {
-    if (isLocal(path)) {
-      AtomicFiles.write(local(path), content);
-      return;
-    }
-    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(isLocal(path) ? local(path).toUri().toString() : path);
     FileSystem fs = fs(target);
+    List<org.apache.hadoop.fs.Path> created = permissions.directoriesToCreate(fs, target);
+    if (isLocal(path)) {
+      AtomicFiles.write(local(path), content,
+          permissions.fileMode().map(OutputPermissions::posix).orElse(null));
+    } else {
+      writeHadoop(fs, target, content);
+    }
+    permissions.applyToDirectories(fs, created);
+  }
+
+  private void writeHadoop(FileSystem fs, org.apache.hadoop.fs.Path target, AtomicFiles.Content content)
+      throws IOException {
     org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(),
         "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
     try {
       try (OutputStream out = fs.create(tmp, true)) {
         content.writeTo(out);
       }
-      if (fs.exists(target)) {
-        fs.delete(target, false);
-      }
-      if (!fs.rename(tmp, target)) {
-        throw new IOException("could not rename " + tmp + " to " + target);
-      }
+      permissions.applyToFile(fs, tmp);
+      // one atomic step on HDFS (no moment without the file); elsewhere delete, then rename
+      FileUtil.rename(fs, tmp, target, Options.Rename.OVERWRITE);
     } finally {
       if (fs.exists(tmp)) {
         fs.delete(tmp, false);

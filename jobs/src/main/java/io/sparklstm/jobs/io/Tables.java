@@ -27,7 +27,7 @@ public final class Tables {
           throw new UserError(key + ".path: " + path + " does not exist");
         }
       } catch (IOException | IllegalArgumentException e) {
-        throw new UserError(key + ".path: cannot open " + path + ": " + e.getMessage(), e);
+        throw new UserError(key + ".path: cannot open " + path + ": " + FileSystemErrors.describe(path, e), e);
       }
     }
     Dataset<Row> df;

@@ -9,6 +9,7 @@ import io.sparklstm.jobs.config.JobConfig;
 import io.sparklstm.jobs.config.PredictSection;
 import io.sparklstm.jobs.io.AtomicWriter;
 import io.sparklstm.jobs.io.FileStore;
+import io.sparklstm.jobs.io.FileSystemErrors;
 import io.sparklstm.jobs.io.RowNumbers;
 import io.sparklstm.jobs.io.Tables;
 import io.sparklstm.jobs.train.RowDecoder;
@@ -51,7 +52,7 @@ public final class PredictCommand implements Command {
 
   @Override
   public String[] sections() {
-    return new String[] {"spark", "predict"};
+    return new String[] {"spark", "predict", "output"};
   }
 
   @Override
@@ -95,7 +96,7 @@ public final class PredictCommand implements Command {
     JavaRDD<Row> scored = RowNumbers.zipWithIndex(input).mapPartitions(rows ->
         new BatchPredictor(mc, params.value(), decoder, kept, columns, h0, c0).score(rows, batchSize));
     long start = System.nanoTime();
-    AtomicWriter.write(spark, spark.createDataFrame(scored, out), p.output());
+    AtomicWriter.write(spark, spark.createDataFrame(scored, out), p.output(), config.output().permissions());
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.info("predict: wrote {} with columns {} in {}", p.output().path(), p.columns(),
         String.format("%.1f s", seconds));
@@ -112,7 +113,7 @@ public final class PredictCommand implements Command {
     } catch (ModelFileException e) {
       throw new UserError("predict.model: " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new UserError("predict.model: cannot read " + path + ": " + e.getMessage(), e);
+      throw new UserError("predict.model: cannot read " + path + ": " + FileSystemErrors.describe(path, e), e);
     }
   }
 

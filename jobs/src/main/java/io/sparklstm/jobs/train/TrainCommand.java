@@ -12,7 +12,9 @@ import io.sparklstm.jobs.config.OptimizerSection;
 import io.sparklstm.jobs.config.TableSource;
 import io.sparklstm.jobs.config.TrainSection;
 import io.sparklstm.jobs.io.FileStore;
+import io.sparklstm.jobs.io.FileSystemErrors;
 import io.sparklstm.jobs.io.Tables;
+import io.sparklstm.jobs.io.WritableCheck;
 import io.sparklstm.lstm.Kernels;
 import io.sparklstm.model.LossType;
 import io.sparklstm.model.ModelConfig;
@@ -129,12 +131,14 @@ public final class TrainCommand implements Command {
     return new TrainRun.Outputs(modelPath,
         t.checkpointDir().orElse(modelPath + ".checkpoint"),
         t.metrics().orElse(modelPath + ".metrics.jsonl"),
-        stripExtension(t.metrics().orElse(modelPath)) + ".loss.png");
+        stripExtension(t.metrics().orElse(modelPath)) + ".loss.png",
+        config.output().permissions());
   }
 
   /**
-   * Before any work: a directory where a file is written (or the reverse) would otherwise fail
-   * only when the first checkpoint, or the model after the last epoch, is written.
+   * Before any work: a directory where a file is written (or the reverse), or a directory this user
+   * may not write in, would otherwise fail only when the first checkpoint, or the model after the
+   * last epoch, is written.
    */
   private static void checkOutputs(SparkSession spark, TrainRun.Outputs o) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -150,6 +154,11 @@ public final class TrainCommand implements Command {
     if (cp != null && !cp.isDirectory()) {
       throw new UserError("train.checkpoint-dir: " + o.checkpointDir() + " is a file; expected a directory");
     }
+    for (String[] f : files) {
+      WritableCheck.requireWritable(hadoop, f[0], qualified(hadoop, f[0], f[1]).getParent());
+    }
+    WritableCheck.requireWritable(hadoop, "train.checkpoint-dir", qualified(hadoop, "train.checkpoint-dir",
+        o.checkpointDir()));
   }
 
   private static FileStatus status(Configuration hadoop, String key, String path) {
@@ -158,7 +167,16 @@ public final class TrainCommand implements Command {
       FileSystem fs = p.getFileSystem(hadoop);
       return fs.exists(p) ? fs.getFileStatus(p) : null;
     } catch (java.io.IOException | IllegalArgumentException e) {
-      throw new UserError(key + ": cannot use " + path + ": " + e.getMessage(), e);
+      throw new UserError(key + ": cannot use " + path + ": " + FileSystemErrors.describe(path, e), e);
+    }
+  }
+
+  private static org.apache.hadoop.fs.Path qualified(Configuration hadoop, String key, String path) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      return p.getFileSystem(hadoop).makeQualified(p);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new UserError(key + ": cannot use " + path + ": " + FileSystemErrors.describe(path, e), e);
     }
   }
 
@@ -201,7 +219,7 @@ public final class TrainCommand implements Command {
     } catch (ModelFileException e) {
       throw new UserError("model.init: " + e.getMessage(), e);
     } catch (java.io.IOException e) {
-      throw new UserError("model.init: cannot read " + path.get() + ": " + e.getMessage(), e);
+      throw new UserError("model.init: cannot read " + path.get() + ": " + FileSystemErrors.describe(path.get(), e), e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.sparklstm.jobs.train;
 import io.sparklstm.io.Json;
 import io.sparklstm.io.ModelFile;
 import io.sparklstm.jobs.io.FileStore;
+import io.sparklstm.jobs.io.OutputPermissions;
 import io.sparklstm.model.ParameterInit;
 import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.train.DivergenceException;
@@ -32,7 +33,8 @@ public final class TrainRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainRun.class);
 
   /** Where a run writes. */
-  public record Outputs(String model, String checkpointDir, String metrics, String picture) {}
+  public record Outputs(String model, String checkpointDir, String metrics, String picture,
+                        OutputPermissions permissions) {}
 
   private final SparkSession spark;
   private final TrainingSetup setup;
@@ -68,7 +70,7 @@ public final class TrainRun {
   public TrainingState run(TrainingRows train, Optional<TrainingRows> validation, TrainingState start)
       throws IOException {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    FileStore store = new FileStore(sc.hadoopConfiguration());
+    FileStore store = new FileStore(sc.hadoopConfiguration(), outputs.permissions());
     Checkpoints checkpoints = new Checkpoints(store, outputs.checkpointDir(), setup.model(), setup.optimizer(),
         fingerprint);
     MetricsLog metrics = new MetricsLog(store, outputs.metrics(), outputs.picture());

@@ -27,7 +27,7 @@ public final class WindowCommand implements Command {
 
   @Override
   public String[] sections() {
-    return new String[] {"spark", "window"};
+    return new String[] {"spark", "window", "output"};
   }
 
   @Override
@@ -46,7 +46,7 @@ public final class WindowCommand implements Command {
     AtomicWriter.checkTarget(spark, w.output());
     Dataset<Row> input = Tables.read(spark, w.input());
     WindowCounts counts = WindowCounts.register(spark.sparkContext());
-    AtomicWriter.write(spark, Windowing.windows(input, w, counts), w.output());
+    AtomicWriter.write(spark, Windowing.windows(input, w, counts), w.output(), config.output().permissions());
     LOG.info("window: wrote {} windows (length {}, horizon {}, stride {}) to {}; dropped {} that touch a null or NaN",
         counts.written(), w.length(), w.horizon(), w.stride(), w.output().path(), counts.dropped());
     if (counts.skippedRows() > 0) {

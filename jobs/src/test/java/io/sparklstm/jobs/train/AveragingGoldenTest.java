@@ -7,6 +7,7 @@ import io.sparklstm.io.LoadedModel;
 import io.sparklstm.io.ModelFile;
 import io.sparklstm.io.SafeTensors;
 import io.sparklstm.jobs.TestSpark;
+import io.sparklstm.jobs.io.OutputPermissions;
 import io.sparklstm.model.HeadMode;
 import io.sparklstm.model.LossType;
 import io.sparklstm.model.ParameterLayout;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Optional;
-import io.sparklstm.jobs.TestSpark;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,8 @@ class AveragingGoldenTest {
     TrainingRows rows = TrainingRows.decode(spark.read().json(DIR.resolve("data.json").toString()), decoder, "test");
     TrainingState start = new TrainingState(init.parameters(), setup.optimizer().init(init.parameters().length));
     TrainRun.Outputs out = new TrainRun.Outputs(tmp.resolve("model.safetensors").toString(),
-        tmp.resolve("ckpt").toString(), tmp.resolve("metrics.jsonl").toString(), tmp.resolve("loss.png").toString());
+        tmp.resolve("ckpt").toString(), tmp.resolve("metrics.jsonl").toString(), tmp.resolve("loss.png").toString(),
+        OutputPermissions.DEFAULT);
     TrainingState end = new TrainRun(spark, setup, 3, out, false, "test", Map.of()).run(rows, Optional.empty(), start);
 
     SafeTensors expected = SafeTensors.read(DIR.resolve("expected.safetensors"));
