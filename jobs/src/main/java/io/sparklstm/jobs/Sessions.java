@@ -31,9 +31,20 @@ public interface Sessions {
     @Override
     public SparkSession start(SparkSection spark, String appName) {
       SparkConf conf = sparkConf(spark, new SparkConf(), appName);
-      LoggerFactory.getLogger(Sessions.class).info("starting Spark {} (master {})",
-          org.apache.spark.package$.MODULE$.SPARK_VERSION(), conf.get("spark.master"));
-      return SparkSession.builder().config(conf).getOrCreate();
+      Logger log = LoggerFactory.getLogger(Sessions.class);
+      log.info("starting Spark {} (master {})", org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+          conf.get("spark.master"));
+      if (!conf.get("spark.master").startsWith("local")) {
+        log.info("Spark security: {} (docs/SECURITY.md)", SparkSecurity.describe(conf));
+      }
+      SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+      try {
+        MasterRegistration.check(session.sparkContext());
+      } catch (UserError e) {
+        session.stop();
+        throw e;
+      }
+      return session;
     }
 
     @Override

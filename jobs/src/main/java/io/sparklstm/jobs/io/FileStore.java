@@ -73,6 +73,9 @@ public final class FileStore {
     org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(),
         "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
     try {
+      // made here, not by create(): HDFS gives directories that create() makes the parent's mode
+      // (under /tmp, 1777: world-writable); mkdirs() applies the umask
+      fs.mkdirs(target.getParent());
       try (OutputStream out = fs.create(tmp, true)) {
         content.writeTo(out);
       }
