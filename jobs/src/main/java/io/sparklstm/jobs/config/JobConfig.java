@@ -159,25 +159,27 @@ public final class JobConfig {
 
   /**
    * The resolved values of the given top-level sections (all when none given), for the log at
-   * start: one line per section, {@code section: {key: value, ...}}.
+   * start: one line per section, {@code section: {key: value, ...}}; values of keys that look like
+   * secrets masked ({@link SecretKeys}).
    */
   public String render(String... sections) {
-    String[] names = sections.length > 0 ? sections : resolved.root().keySet().stream().sorted()
+    Config shown = SecretKeys.mask(resolved);
+    String[] names = sections.length > 0 ? sections : shown.root().keySet().stream().sorted()
         .toArray(String[]::new);
     StringBuilder sb = new StringBuilder();
     for (String s : names) {
-      if (!resolved.hasPath(s)) {
+      if (!shown.hasPath(s)) {
         continue;
       }
-      String json = resolved.getValue(s).render(ConfigRenderOptions.concise());
+      String json = shown.getValue(s).render(ConfigRenderOptions.concise());
       sb.append(sb.length() == 0 ? "" : "\n").append("  ").append(s).append(": ")
           .append(json.replace("\":", ": ").replace("\"", "").replace(",", ", "));
     }
     return sb.toString();
   }
 
-  /** The whole resolved config as one line of JSON, e.g. for a model file's metadata. */
+  /** The whole resolved config as one line of JSON, secrets masked as in {@link #render}. */
   public String renderJson() {
-    return resolved.root().render(ConfigRenderOptions.concise());
+    return SecretKeys.mask(resolved).root().render(ConfigRenderOptions.concise());
   }
 }
