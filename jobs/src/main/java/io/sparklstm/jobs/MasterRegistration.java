@@ -23,8 +23,24 @@ public final class MasterRegistration {
   public static void check(SparkContext sc) {
     String master = sc.master();
     if (master.startsWith("spark://") && sc.applicationId().startsWith(UNREGISTERED_ID_PREFIX)) {
-      throw new UserError(anyReachable(master) ? refused(master) : unreachable(master));
+      throw notRegistered(master);
     }
+  }
+
+  /**
+   * {@code failure} of starting a context on {@code master}, explained: when the master gave up on
+   * the application while the context was still being built, Spark's stop can fail the build itself.
+   */
+  public static RuntimeException explain(String master, RuntimeException failure) {
+    boolean stopped = false;
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      stopped |= t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("stopped");
+    }
+    return master.startsWith("spark://") && stopped ? notRegistered(master) : failure;
+  }
+
+  private static UserError notRegistered(String master) {
+    return new UserError(anyReachable(master) ? refused(master) : unreachable(master));
   }
 
   /** The error when the master answers but refuses the driver. */

@@ -37,7 +37,12 @@ public interface Sessions {
       if (!conf.get("spark.master").startsWith("local")) {
         log.info("Spark security: {} (docs/SECURITY.md)", SparkSecurity.describe(conf));
       }
-      SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+      SparkSession session;
+      try {
+        session = SparkSession.builder().config(conf).getOrCreate();
+      } catch (RuntimeException e) {
+        throw MasterRegistration.explain(conf.get("spark.master"), e);
+      }
       try {
         MasterRegistration.check(session.sparkContext());
       } catch (UserError e) {

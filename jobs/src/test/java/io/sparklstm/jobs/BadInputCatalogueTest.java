@@ -552,6 +552,9 @@ class BadInputCatalogueTest {
             + " --properties-file wrong-secret.conf ... train --config train.conf").raw()
             .input("`wrong-secret.conf`: spark.authenticate=true, another secret")
             .external("bin/cluster-test", "error: " + MasterRegistration.refused("spark://<master>")),
+        new Case("cluster", "Spark master unreachable", null, "spark-submit --master spark://<master>"
+            + " ... train --config train.conf").raw().input("nothing listens at the master's address")
+            .external("bin/cluster-test", "error: " + MasterRegistration.unreachable("spark://<master>")),
 
         // a failing training run
         // (one worker: with two, either shard's divergence could be the one Spark reports first)
@@ -787,9 +790,10 @@ class BadInputCatalogueTest {
         so the test's user is an ordinary HDFS user; `hdfs://namenode` stands for its address.
 
         **Cluster cases** need a Spark standalone cluster with `spark.authenticate`: `bin/cluster-test`
-        starts one and runs both (docs/CLUSTER.md), and fails unless each ends with exit code 2, exactly
-        the line above (its master's address in place of `<master>`) and no output. Spark gives up on a
-        master that refuses it after three attempts 20 s apart, so the line comes after about a minute.
+        starts one and runs them (docs/CLUSTER.md), and fails unless each ends with exit code 2, exactly
+        the line above (the master's address in place of `<master>`) and no output. Spark gives up on a
+        master that refuses it, or does not answer, after three attempts 20 s apart, so the line comes
+        after about a minute.
 
         Not in the table: a data file without read permission (`chmod 000`) is checked by
         `unreadableDataFile`, which only runs as a user other than root (root reads such a file anyway).

@@ -9,12 +9,15 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsAction;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.security.AccessControlException;
 
 /**
  * Before any work: this user may create files in the directory an output goes to (or, when it does
  * not exist yet, in the nearest directory above it), so that a run does not fail at its first
- * checkpoint or its last write. Each file system judges with its own rules (HDFS: the namenode).
+ * checkpoint or its last write. Asked of the system that decides: the kernel for local paths, the
+ * namenode for HDFS. Object stores (s3a, gs, abfs, ...) report made-up owners and modes, so there
+ * only the write itself can tell.
  */
 public final class WritableCheck {
   private WritableCheck() {
@@ -44,6 +47,9 @@ public final class WritableCheck {
   private static boolean writable(FileSystem fs, Path dir) throws IOException {
     if (fs instanceof LocalFileSystem local) {
       return Files.isWritable(local.pathToFile(dir).toPath()); // access(2): the kernel's answer, root included
+    }
+    if (!(fs instanceof DistributedFileSystem)) {
+      return true;
     }
     try {
       fs.access(dir, FsAction.WRITE);
