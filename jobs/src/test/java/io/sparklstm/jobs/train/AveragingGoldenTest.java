@@ -7,6 +7,7 @@ import io.sparklstm.io.LoadedModel;
 import io.sparklstm.io.ModelFile;
 import io.sparklstm.io.SafeTensors;
 import io.sparklstm.jobs.TestSpark;
+import io.sparklstm.jobs.config.TrainSection.LossCurveScale;
 import io.sparklstm.model.HeadMode;
 import io.sparklstm.model.LossType;
 import io.sparklstm.model.ParameterLayout;
@@ -46,7 +47,8 @@ class AveragingGoldenTest {
     TrainingRows rows = TrainingRows.decode(spark.read().json(DIR.resolve("data.json").toString()), decoder, "test");
     TrainingState start = new TrainingState(init.parameters(), setup.optimizer().init(init.parameters().length));
     TrainRun.Outputs out = new TrainRun.Outputs(tmp.resolve("model.safetensors").toString(),
-        tmp.resolve("ckpt").toString(), tmp.resolve("metrics.jsonl").toString(), tmp.resolve("loss.png").toString());
+        tmp.resolve("ckpt").toString(), tmp.resolve("metrics.jsonl").toString(), tmp.resolve("loss.png").toString(),
+        LossCurveScale.AUTO);
     TrainingState end = new TrainRun(spark, setup, 3, out, false, "test", Map.of()).run(rows, Optional.empty(), start);
 
     SafeTensors expected = SafeTensors.read(DIR.resolve("expected.safetensors"));
