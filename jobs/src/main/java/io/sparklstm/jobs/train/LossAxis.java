@@ -13,10 +13,12 @@ import java.util.List;
  *
  * <p>Linear ticks are the multiples of a 1-2-5 step (0.05, 0.10, 0.15, ...): the smallest step
  * that gives at most {@value #MAX_TICKS} ticks in the range, so 2 to {@value #MAX_TICKS} of them.
- * Log ticks are 1, 2, 5 times the powers of ten in the range, or the powers of ten alone, or every
- * 2nd, 5th, 10th... power of ten, whichever first gives at most {@value #MAX_TICKS}; a range too
- * narrow for two of those gets the linear ticks. Labels carry the step's digits and no more
- * ({@code 0.15}, not {@code 0.15000000000000002}); linear ones are written in scientific notation
+ * Log ticks are 1, 2, 5 times the powers of ten in the range while there are at most
+ * {@value #MAX_LOG_TICKS} of those (they stand unevenly, three a decade, so a few more fit), else the
+ * powers of ten alone, or every 2nd, 5th, 10th... power of ten, whichever first gives at most
+ * {@value #MAX_TICKS}; a range too narrow for three 1-2-5 values (under about a decade) gets the
+ * linear ticks. Labels carry the step's digits and no more ({@code 0.15}, not
+ * {@code 0.15000000000000002}); linear ones are written in scientific notation
  * ({@code 1.5e-7}, {@code 3e11}) where a plain one would be longer than {@value #PLAIN_CHARS}
  * characters, log ones outside 0.0001 to 500000 ({@code 1e-6}, {@code 1e6}).
  *
@@ -26,6 +28,7 @@ import java.util.List;
  */
 final class LossAxis {
   static final int MAX_TICKS = 7;
+  static final int MAX_LOG_TICKS = 9; // of 1-2-5 values on a log axis
   private static final double MARGIN = 0.05; // of the range, above and below the data
   private static final int[] MANTISSAS = {1, 2, 5};
   private static final int PLAIN_CHARS = 8; // longer labels are written as 1.5e-7
@@ -96,11 +99,7 @@ final class LossAxis {
     double pad = lo == hi ? 0.1 : (hi - lo) * MARGIN;
     lo -= pad;
     hi += pad;
-    List<Tick> ticks = logTicks(lo, hi);
-    if (ticks.size() < 2) {
-      ticks = linearTicks(Math.pow(10, lo), Math.pow(10, hi));
-    }
-    return new LossAxis(true, lo, hi, ticks);
+    return new LossAxis(true, lo, hi, logTicks(lo, hi));
   }
 
   /** Multiples of the smallest 1-2-5 step that puts at most MAX_TICKS of them in [lo, hi]. */
@@ -138,7 +137,10 @@ final class LossAxis {
     return ticks;
   }
 
-  /** Ticks in [10^lo, 10^hi]: 1-2-5 per decade, else decades, else every 2nd, 5th, 10th... decade. */
+  /**
+   * Ticks in [10^lo, 10^hi]: 1-2-5 per decade up to MAX_LOG_TICKS, else decades, else every 2nd,
+   * 5th, 10th... decade; the linear ticks where fewer than three 1-2-5 values fit.
+   */
   static List<Tick> logTicks(double lo, double hi) {
     int first = (int) Math.floor(lo);
     int last = (int) Math.ceil(hi);
@@ -151,13 +153,21 @@ final class LossAxis {
         }
       }
     }
-    for (long stride = 1; ticks.size() > MAX_TICKS; stride = nextStride(stride)) {
+    if (ticks.size() < 3) { // under about a decade: round values read better than one or two powers
+      return linearTicks(Math.pow(10, lo), Math.pow(10, hi));
+    }
+    if (ticks.size() <= MAX_LOG_TICKS) {
+      return ticks;
+    }
+    for (long stride = 1; ; stride = nextStride(stride)) {
       ticks.clear();
       for (long k = (long) Math.ceil(lo / stride - 1e-9) * stride; k <= hi + 1e-9; k += stride) {
         ticks.add(decadeTick(1, (int) k));
       }
+      if (ticks.size() <= MAX_TICKS) {
+        return ticks;
+      }
     }
-    return ticks;
   }
 
   private static long nextStride(long stride) {
