@@ -1,13 +1,11 @@
 package io.sparklstm.bench;
 
 import io.sparklstm.lstm.Kernels;
+import io.sparklstm.lstm.Lstm;
 import io.sparklstm.lstm.LstmConfig;
 import io.sparklstm.lstm.LstmStack;
 import io.sparklstm.lstm.LstmTape;
 import io.sparklstm.lstm.PackedShape;
-import io.sparklstm.model.ModelConfig;
-import io.sparklstm.model.ParameterInit;
-import io.sparklstm.model.ParameterLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -30,10 +28,10 @@ public final class EngineRun {
   public EngineRun(String caseId) {
     BenchCase bc = BenchCase.parse(caseId);
     LstmConfig config = bc.config();
-    ParameterLayout layout = ParameterLayout.ofLstm(config, "");
-    params = ParameterInit.initialize(new ModelConfig(config, null), layout, 1);
+    Lstm module = Lstm.create(config, 1); // its layout() is the type LstmStack takes in every revision
+    params = module.parameters();
     grads = new float[params.length];
-    stack = new LstmStack(config, layout, Kernels.best());
+    stack = new LstmStack(config, module.layout(), Kernels.best());
     tape = new LstmTape(config);
     packed = bc.shape();
     x = new float[packed.rows() * config.inputSize()];

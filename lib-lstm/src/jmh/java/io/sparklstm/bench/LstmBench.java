@@ -2,12 +2,11 @@ package io.sparklstm.bench;
 
 import io.sparklstm.lstm.Kernels;
 import io.sparklstm.lstm.LstmConfig;
+import io.sparklstm.lstm.LstmInit;
+import io.sparklstm.lstm.LstmLayout;
 import io.sparklstm.lstm.LstmStack;
 import io.sparklstm.lstm.LstmTape;
 import io.sparklstm.lstm.PackedShape;
-import io.sparklstm.model.ModelConfig;
-import io.sparklstm.model.ParameterInit;
-import io.sparklstm.model.ParameterLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -70,8 +69,9 @@ public class LstmBench {
     Kernels kernels = BenchInfo.checkedKernels();
     BenchCase bc = BenchCase.parse(shape);
     LstmConfig config = bc.config();
-    ParameterLayout layout = ParameterLayout.ofLstm(config, "");
-    params = ParameterInit.initialize(new ModelConfig(config, null), layout, 1);
+    LstmLayout layout = LstmLayout.of(config, "");
+    params = new float[layout.size()];
+    LstmInit.initialize(params, layout, 1);
     grads = new float[params.length];
     stack = new LstmStack(config, layout, kernels);
     tape = new LstmTape(config);

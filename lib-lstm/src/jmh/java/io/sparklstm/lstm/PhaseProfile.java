@@ -2,10 +2,6 @@ package io.sparklstm.lstm;
 
 import io.sparklstm.bench.BenchCase;
 import io.sparklstm.blas.Gemm;
-import io.sparklstm.model.ModelConfig;
-import io.sparklstm.model.ParameterInit;
-import io.sparklstm.model.ParameterLayout;
-import io.sparklstm.model.ParameterLayout.LstmSlot;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -57,7 +53,7 @@ public final class PhaseProfile {
   private final Gemm gemm;
   private final LstmCell cell;
   private final LstmConfig config;
-  private final LstmSlot[] slots;
+  private final LstmLayout.Slot[] slots;
   private final int batch;
   private final int steps;
   // per layer: gates (N,4H), c, tanhC, cPrev (N,H), step inputs [x | 1 | h_prev] (N, I+1+H), y (N,H)
@@ -77,7 +73,7 @@ public final class PhaseProfile {
   private final float[] finH;
   private final float[] finC;
 
-  private PhaseProfile(Kernels kernels, LstmConfig config, ParameterLayout layout, int batch, int steps) {
+  private PhaseProfile(Kernels kernels, LstmConfig config, LstmLayout layout, int batch, int steps) {
     if (config.bidirectional() || config.projSize() > 0 || !config.bias()) {
       throw new IllegalArgumentException("PhaseProfile covers unidirectional stacks with bias, without projection");
     }
@@ -89,7 +85,7 @@ public final class PhaseProfile {
     int layers = config.numLayers();
     int h = config.hiddenSize();
     int n = batch * steps;
-    slots = new LstmSlot[layers];
+    slots = new LstmLayout.Slot[layers];
     gates = new float[layers][n * 4 * h];
     c = new float[layers][n * h];
     tanhC = new float[layers][n * h];
@@ -97,7 +93,7 @@ public final class PhaseProfile {
     stepInputs = new float[layers][];
     y = new float[layers][n * h];
     for (int l = 0; l < layers; l++) {
-      slots[l] = layout.lstmSlot(l, 0, 1);
+      slots[l] = layout.slot(l, 0);
       stepInputs[l] = new float[n * (config.layerInputSize(l) + 1 + h)];
     }
     dG = new float[n * 4 * h];
@@ -132,7 +128,7 @@ public final class PhaseProfile {
     int g4 = 4 * h;
     int n = batch * steps;
     for (int l = 0; l < config.numLayers(); l++) {
-      LstmSlot w = slots[l];
+      LstmLayout.Slot w = slots[l];
       int in = config.layerInputSize(l);
       float[] input = l == 0 ? x : y[l - 1];
       float[] gt = gates[l];
@@ -191,7 +187,7 @@ public final class PhaseProfile {
     int n = batch * steps;
     float[] dy = dOutput;
     for (int l = config.numLayers() - 1; l >= 0; l--) {
-      LstmSlot w = slots[l];
+      LstmLayout.Slot w = slots[l];
       int in = config.layerInputSize(l);
       float[] dx = null;
       long t0 = clock();
@@ -246,8 +242,9 @@ public final class PhaseProfile {
       throw new IllegalArgumentException("PhaseProfile covers fixed lengths only: " + caseId);
     }
     LstmConfig config = bc.config();
-    ParameterLayout layout = ParameterLayout.ofLstm(config, "");
-    float[] params = ParameterInit.initialize(new ModelConfig(config, null), layout, 1);
+    LstmLayout layout = LstmLayout.of(config, "");
+    float[] params = new float[layout.size()];
+    LstmInit.initialize(params, layout, 1);
     int b = bc.batch();
     int t = bc.steps();
     int n = b * t;

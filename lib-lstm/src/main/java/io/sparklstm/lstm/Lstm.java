@@ -1,8 +1,5 @@
 package io.sparklstm.lstm;
 
-import io.sparklstm.model.ModelConfig;
-import io.sparklstm.model.ParameterInit;
-import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.tensor.Tensor;
 import java.util.Arrays;
 
@@ -27,13 +24,13 @@ import java.util.Arrays;
  */
 public final class Lstm {
   private final LstmConfig config;
-  private final ParameterLayout layout;
+  private final LstmLayout layout;
   private final float[] params;
   private final LstmStack stack;
 
   private Lstm(LstmConfig config, float[] params, Kernels kernels) {
     this.config = config;
-    this.layout = ParameterLayout.ofLstm(config, "");
+    this.layout = LstmLayout.of(config, "");
     if (params.length != layout.size()) {
       throw new IllegalArgumentException("an LSTM with " + config + " has " + layout.size()
           + " parameters, got " + params.length);
@@ -44,9 +41,10 @@ public final class Lstm {
 
   /** A new LSTM initialised as PyTorch does ({@code U(-1/sqrt(H), 1/sqrt(H))}), from {@code seed}. */
   public static Lstm create(LstmConfig config, long seed) {
-    ParameterLayout layout = ParameterLayout.ofLstm(config, "");
-    return new Lstm(config, ParameterInit.initialize(new ModelConfig(config, null), layout, seed),
-        Kernels.best());
+    LstmLayout layout = LstmLayout.of(config, "");
+    float[] params = new float[layout.size()];
+    LstmInit.initialize(params, layout, seed);
+    return new Lstm(config, params, Kernels.best());
   }
 
   /** An LSTM over the given parameter buffer (not copied), laid out as {@link #layout()}. */
@@ -64,7 +62,7 @@ public final class Lstm {
   }
 
   /** Names, shapes and offsets of {@link #parameters()}: PyTorch's state_dict names without prefix. */
-  public ParameterLayout layout() {
+  public LstmLayout layout() {
     return layout;
   }
 
@@ -75,13 +73,13 @@ public final class Lstm {
 
   /** A copy of the parameter called {@code name} (e.g. {@code weight_hh_l1_reverse}). */
   public Tensor parameter(String name) {
-    ParameterLayout.Entry e = entry(name);
+    LstmLayout.Entry e = entry(name);
     return Tensor.of(Arrays.copyOfRange(params, e.offset(), e.offset() + e.size()), e.shape());
   }
 
   /** Sets the parameter called {@code name}; the shape must match. */
   public void setParameter(String name, Tensor value) {
-    ParameterLayout.Entry e = entry(name);
+    LstmLayout.Entry e = entry(name);
     if (!Arrays.equals(e.shape(), value.shape())) {
       throw new IllegalArgumentException(name + " has shape " + Arrays.toString(e.shape()) + ", got "
           + Arrays.toString(value.shape()));
@@ -89,11 +87,11 @@ public final class Lstm {
     System.arraycopy(value.data(), 0, params, e.offset(), e.size());
   }
 
-  private ParameterLayout.Entry entry(String name) {
-    ParameterLayout.Entry e = layout.find(name);
+  private LstmLayout.Entry entry(String name) {
+    LstmLayout.Entry e = layout.find(name);
     if (e == null) {
       throw new IllegalArgumentException("no parameter called " + name + "; this LSTM has "
-          + layout.entries().stream().map(ParameterLayout.Entry::name).toList());
+          + layout.entries().stream().map(LstmLayout.Entry::name).toList());
     }
     return e;
   }

@@ -1,6 +1,5 @@
 package io.sparklstm.lstm;
 
-import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.tensor.Tensor;
 import java.util.Arrays;
 
@@ -9,13 +8,13 @@ import java.util.Arrays;
  * input (in its own layout, zero past each row's length), h_0 and c_0.
  */
 public final class LstmGradients {
-  private final ParameterLayout layout;
+  private final LstmLayout layout;
   private final float[] parameters;
   private final Tensor input;
   private final Tensor h0;
   private final Tensor c0;
 
-  LstmGradients(ParameterLayout layout, float[] parameters, Tensor input, Tensor h0, Tensor c0) {
+  LstmGradients(LstmLayout layout, float[] parameters, Tensor input, Tensor h0, Tensor c0) {
     this.layout = layout;
     this.parameters = parameters;
     this.input = input;
@@ -30,7 +29,7 @@ public final class LstmGradients {
 
   /** The gradient of the parameter called {@code name}, e.g. {@code weight_ih_l0}. */
   public Tensor parameter(String name) {
-    ParameterLayout.Entry e = layout.find(name);
+    LstmLayout.Entry e = layout.find(name);
     if (e == null) {
       throw new IllegalArgumentException("no parameter called " + name);
     }

@@ -1,7 +1,6 @@
 package io.sparklstm.lstm;
 
 import io.sparklstm.blas.Gemm;
-import io.sparklstm.model.ParameterLayout.LstmSlot;
 
 /**
  * One direction of one layer: scans {@link LstmCell} over time, forward or reversed, on packed rows.
@@ -19,7 +18,7 @@ import io.sparklstm.model.ParameterLayout.LstmSlot;
 final class LstmLayer {
   private final Gemm gemm;
   private final LstmCell cell;
-  private final LstmSlot w;
+  private final LstmLayout.Slot w;
   private final int inputSize;   // I of this layer
   private final int hidden;      // H
   private final int hOut;        // H_out
@@ -31,7 +30,7 @@ final class LstmLayer {
   private final int stateRow;    // layer * D + direction
   private final boolean reverse;
 
-  LstmLayer(Kernels kernels, LstmConfig c, LstmSlot w, int layer, int direction) {
+  LstmLayer(Kernels kernels, LstmConfig c, LstmLayout.Slot w, int layer, int direction) {
     this.gemm = kernels.gemm();
     this.cell = kernels.cell();
     this.w = w;

@@ -1,11 +1,9 @@
 package io.sparklstm.lstm;
 
-import io.sparklstm.model.ParameterLayout;
-
 /**
  * The LSTM engine on packed batches: L layers of D directions, dropout between layers only
  * (training only), forward and BPTT backward. Parameters are passed in as a flat buffer addressed by
- * a {@link ParameterLayout}, so the same stack serves any number of parameter copies.
+ * an {@link LstmLayout}, so the same stack serves any number of parameter copies.
  *
  * <p>A bidirectional layer runs both directions on the same input and writes the output's last
  * dimension as {@code [forward | backward]}; the next layer reads both halves.
@@ -14,13 +12,13 @@ public final class LstmStack {
   private final LstmConfig config;
   private final LstmLayer[] layers; // [layer * D + direction]
 
-  public LstmStack(LstmConfig config, ParameterLayout layout, Kernels kernels) {
+  public LstmStack(LstmConfig config, LstmLayout layout, Kernels kernels) {
     this.config = config;
     int d = config.directions();
     this.layers = new LstmLayer[config.numLayers() * d];
     for (int l = 0; l < config.numLayers(); l++) {
       for (int dir = 0; dir < d; dir++) {
-        layers[l * d + dir] = new LstmLayer(kernels, config, layout.lstmSlot(l, dir, d), l, dir);
+        layers[l * d + dir] = new LstmLayer(kernels, config, layout.slot(l, dir), l, dir);
       }
     }
   }

@@ -1,6 +1,6 @@
 package io.sparklstm.model;
 
-import io.sparklstm.lstm.LstmConfig;
+import io.sparklstm.lstm.LstmLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,26 +11,22 @@ import java.util.Map;
  * Names, shapes and offsets of every parameter in one flat float buffer.
  *
  * <p>The same layout addresses the parameters, their gradients and every optimizer state buffer.
- * Order and names are those of PyTorch's {@code state_dict()}: for each layer, for each direction,
- * {@code weight_ih, weight_hh, bias_ih, bias_hh, weight_hr} (suffix {@code _reverse} for the
- * backward direction), then {@code head.weight, head.bias}.
+ * Order and names are those of PyTorch's {@code state_dict()}: the LSTM's tensors as
+ * {@link LstmLayout} lays them out with prefix {@code lstm.}, then {@code head.weight, head.bias}.
  */
 public final class ParameterLayout {
 
   /** One named tensor in the buffer. */
   public record Entry(String name, int[] shape, int offset, int size) {}
 
-  /** Offsets of one layer-direction's weights; -1 where a tensor is absent (no bias, no projection). */
-  public record LstmSlot(int weightIh, int weightHh, int biasIh, int biasHh, int weightHr) {}
-
   private final List<Entry> entries;
   private final Map<String, Entry> byName;
-  private final LstmSlot[] slots; // [layer * D + direction]
+  private final LstmLayout lstm;
   private final int headWeight;
   private final int headBias;
   private final int size;
 
-  private ParameterLayout(List<Entry> entries, LstmSlot[] slots, int headWeight, int headBias) {
+  private ParameterLayout(List<Entry> entries, LstmLayout lstm, int headWeight, int headBias) {
     this.entries = Collections.unmodifiableList(entries);
     this.byName = new LinkedHashMap<>();
     int total = 0;
@@ -38,7 +34,7 @@ public final class ParameterLayout {
       byName.put(e.name(), e);
       total = Math.max(total, e.offset() + e.size());
     }
-    this.slots = slots;
+    this.lstm = lstm;
     this.headWeight = headWeight;
     this.headBias = headBias;
     this.size = total;
@@ -46,60 +42,26 @@ public final class ParameterLayout {
 
   /** The layout of a SequenceModel: {@code lstm.*} then {@code head.*}. */
   public static ParameterLayout of(ModelConfig config) {
-    return build(config.lstm(), "lstm.", config.head());
-  }
-
-  /** The layout of a bare {@code nn.LSTM} whose state_dict names carry {@code prefix} ("" for none). */
-  public static ParameterLayout ofLstm(LstmConfig lstm, String prefix) {
-    return build(lstm, prefix, null);
-  }
-
-  private static ParameterLayout build(LstmConfig c, String prefix, HeadConfig head) {
+    LstmLayout lstm = LstmLayout.of(config.lstm(), "lstm.");
     List<Entry> entries = new ArrayList<>();
-    int d = c.directions();
-    int h = c.hiddenSize();
-    int hOut = c.outputHiddenSize();
-    LstmSlot[] slots = new LstmSlot[c.numLayers() * d];
-    int[] offset = {0};
-    for (int layer = 0; layer < c.numLayers(); layer++) {
-      for (int dir = 0; dir < d; dir++) {
-        String suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
-        int wIh = add(entries, offset, prefix + "weight_ih" + suffix, 4 * h, c.layerInputSize(layer));
-        int wHh = add(entries, offset, prefix + "weight_hh" + suffix, 4 * h, hOut);
-        int bIh = -1;
-        int bHh = -1;
-        if (c.bias()) {
-          bIh = add(entries, offset, prefix + "bias_ih" + suffix, 4 * h);
-          bHh = add(entries, offset, prefix + "bias_hh" + suffix, 4 * h);
-        }
-        int wHr = -1;
-        if (c.projSize() > 0) {
-          wHr = add(entries, offset, prefix + "weight_hr" + suffix, c.projSize(), h);
-        }
-        slots[layer * d + dir] = new LstmSlot(wIh, wHh, bIh, bHh, wHr);
-      }
+    for (LstmLayout.Entry e : lstm.entries()) {
+      entries.add(new Entry(e.name(), e.shape(), e.offset(), e.size()));
     }
     int headWeight = -1;
     int headBias = -1;
+    HeadConfig head = config.head();
     if (head != null) {
-      headWeight = add(entries, offset, "head.weight", head.outputSize(), c.outputSize());
-      headBias = add(entries, offset, "head.bias", head.outputSize());
+      int out = head.outputSize();
+      int width = config.lstm().outputSize();
+      if (lstm.size() + (long) out * width + out > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("the model has more than 2^31 parameters; it does not fit one array");
+      }
+      headWeight = lstm.size();
+      headBias = headWeight + out * width;
+      entries.add(new Entry("head.weight", new int[] {out, width}, headWeight, out * width));
+      entries.add(new Entry("head.bias", new int[] {out}, headBias, out));
     }
-    return new ParameterLayout(entries, slots, headWeight, headBias);
-  }
-
-  private static int add(List<Entry> entries, int[] offset, String name, int... shape) {
-    long n = 1;
-    for (int s : shape) {
-      n *= s;
-    }
-    if (offset[0] + n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("the model has more than 2^31 parameters; it does not fit one array");
-    }
-    int at = offset[0];
-    entries.add(new Entry(name, shape, at, (int) n));
-    offset[0] += (int) n;
-    return at;
+    return new ParameterLayout(entries, lstm, headWeight, headBias);
   }
 
   /** Every tensor, in state_dict order. */
@@ -117,9 +79,9 @@ public final class ParameterLayout {
     return size;
   }
 
-  /** Offsets of layer {@code layer}, direction {@code dir} (0 forward, 1 reverse). */
-  public LstmSlot lstmSlot(int layer, int dir, int directions) {
-    return slots[layer * directions + dir];
+  /** The LSTM's part: the {@code lstm.*} tensors, from offset 0. */
+  public LstmLayout lstm() {
+    return lstm;
   }
 
   /** Offset of head.weight (out, D*H_out), or -1 without a head. */
@@ -134,6 +96,6 @@ public final class ParameterLayout {
 
   /** Offset just past the LSTM's tensors (the head, if any, follows). */
   public int lstmSize() {
-    return headWeight >= 0 ? headWeight : size;
+    return lstm.size();
   }
 }

@@ -33,7 +33,7 @@ public final class SequenceModel {
   public SequenceModel(ModelConfig config, Kernels kernels) {
     this.config = config;
     this.layout = ParameterLayout.of(config);
-    this.stack = new LstmStack(config.lstm(), layout, kernels);
+    this.stack = new LstmStack(config.lstm(), layout.lstm(), kernels);
     this.head = config.hasHead()
         ? new LinearHead(kernels.gemm(), config.lstm().outputSize(), config.head().outputSize(), layout.headWeight(),
             layout.headBias())

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparklstm.model.ModelConfig;
-import io.sparklstm.model.ParameterInit;
-import io.sparklstm.model.ParameterLayout;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -41,8 +38,9 @@ class InferenceTest {
   void inferComputesWhatForwardComputes(LstmConfig config, int batch, int longest, boolean variable,
                                         boolean withInit) {
     SplittableRandom r = new SplittableRandom(batch * 31L + longest);
-    ParameterLayout layout = ParameterLayout.ofLstm(config, "");
-    float[] params = ParameterInit.initialize(new ModelConfig(config, null), layout, 5);
+    LstmLayout layout = LstmLayout.of(config, "");
+    float[] params = new float[layout.size()];
+    LstmInit.initialize(params, layout, 5);
     int[] lengths = new int[batch];
     for (int b = 0; b < batch; b++) {
       lengths[b] = variable ? (b % 7 == 3 ? 0 : 1 + r.nextInt(longest)) : longest;

@@ -3,7 +3,6 @@ package io.sparklstm.lstm;
 import static io.sparklstm.testing.Close.assertClose;
 
 import io.sparklstm.blas.Gemm;
-import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.tensor.Tensor;
 import io.sparklstm.testing.Golden;
 import java.nio.file.Path;
@@ -47,8 +46,8 @@ class LstmGoldenTest {
     Kernels kernels = kernelsName.startsWith("native") ? Kernels.of(Gemm.defaultGemm()) : Kernels.scalarCell(Gemm.javaGemm());
     Golden g = Golden.load(path);
     LstmConfig c = config(g);
-    Lstm lstm = Lstm.withParameters(c, new float[ParameterLayout.ofLstm(c, "").size()], kernels);
-    for (ParameterLayout.Entry e : lstm.layout().entries()) {
+    Lstm lstm = Lstm.withParameters(c, new float[LstmLayout.of(c, "").size()], kernels);
+    for (LstmLayout.Entry e : lstm.layout().entries()) {
       lstm.setParameter(e.name(), g.tensor(e.name()));
     }
     Tensor input = g.tensor("input");
@@ -63,7 +62,7 @@ class LstmGoldenTest {
     check(g, name, "c_n", r.cN());
 
     LstmGradients grads = r.backward(g.tensor("d_output"), g.tensor("d_h_n"), g.tensor("d_c_n"));
-    for (ParameterLayout.Entry e : lstm.layout().entries()) {
+    for (LstmLayout.Entry e : lstm.layout().entries()) {
       check(g, name, "grad." + e.name(), grads.parameter(e.name()));
     }
     check(g, name, "grad.input", grads.input());

@@ -2,7 +2,6 @@ package io.sparklstm.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.tensor.Tensor;
 import io.sparklstm.testing.GradCheck;
 import java.util.Arrays;
@@ -108,7 +107,7 @@ class LstmGradientCheckTest {
   void backwardMatchesCentralDifferences(Case k) {
     LstmConfig c = k.config();
     SplittableRandom random = new SplittableRandom(k.name().hashCode());
-    ParameterLayout layout = ParameterLayout.ofLstm(c, "");
+    LstmLayout layout = LstmLayout.of(c, "");
     float[] params = GradCheck.uniform(random, layout.size(), 1 / Math.sqrt(c.hiddenSize()));
     Lstm lstm = Lstm.withParameters(c, params);
     int rows = c.stateRows();
@@ -138,7 +137,7 @@ class LstmGradientCheckTest {
     DoubleSupplier fState = () -> objective(lstm.forward(x, k.lengths(), h0, c0, k.training(), dropout), wOut, wH, wC);
 
     GradCheck.Comparison cmp = new GradCheck.Comparison();
-    for (ParameterLayout.Entry e : layout.entries()) {
+    for (LstmLayout.Entry e : layout.entries()) {
       cmp.add(e.name(), GradCheck.gradient(params, e.offset(), e.offset() + e.size(), f), g.parameters(), e.offset());
     }
     cmp.add("input", GradCheck.gradient(x.data(), f), g.input().data(), 0);

@@ -4,6 +4,9 @@ import java.util.Optional;
 
 /** {@code train.*}: the parameter-averaging loop (DESIGN.md section 7). */
 public final class TrainSection {
+  /** {@code train.loss-curve-scale}: the y axis of the loss-curve picture. */
+  public enum LossCurveScale { LINEAR, LOG, AUTO }
+
   private final int epochs;
   private final int batchSize;
   private final int workers;
@@ -16,6 +19,7 @@ public final class TrainSection {
   private final int tbptt;
   private final String checkpointDir;
   private final String metrics;
+  private final LossCurveScale lossCurveScale;
 
   TrainSection(ConfigReader r) {
     this.epochs = r.intAtLeast("train.epochs", 1);
@@ -30,6 +34,8 @@ public final class TrainSection {
     this.tbptt = r.intAtLeast("train.tbptt", 0);
     this.checkpointDir = TableSource.emptyToNull(r.optString("train.checkpoint-dir"));
     this.metrics = TableSource.emptyToNull(r.optString("train.metrics"));
+    this.lossCurveScale = LossCurveScale.valueOf(r.oneOf("train.loss-curve-scale", "linear", "log", "auto")
+        .toUpperCase());
   }
 
   public int epochs() {
@@ -85,5 +91,10 @@ public final class TrainSection {
   /** {@code train.metrics} if set; the default is {@code <output.model>.metrics.jsonl}. */
   public Optional<String> metrics() {
     return Optional.ofNullable(metrics);
+  }
+
+  /** {@code train.loss-curve-scale}: linear, log, or auto (log when the losses span more than a decade). */
+  public LossCurveScale lossCurveScale() {
+    return lossCurveScale;
   }
 }

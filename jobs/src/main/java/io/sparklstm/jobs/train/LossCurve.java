@@ -1,8 +1,10 @@
 package io.sparklstm.jobs.train;
 
+import io.sparklstm.jobs.config.TrainSection.LossCurveScale;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -11,7 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
-/** The loss curve picture: training and validation loss per epoch, as a PNG (headless AWT). */
+/**
+ * The loss curve picture: training and validation loss per epoch, as a PNG (headless AWT), on a y
+ * axis with round ticks, linear or log ({@link LossAxis}).
+ */
 final class LossCurve {
   private static final int WIDTH = 800;
   private static final int HEIGHT = 500;
@@ -23,45 +28,26 @@ final class LossCurve {
   private LossCurve() {}
 
   /** {@code train[e]} and {@code validation[e]} (NaN where absent) for epochs 1..n. */
-  static byte[] png(String title, double[] train, double[] validation) {
+  static byte[] png(String title, double[] train, double[] validation, LossCurveScale scale) {
     System.setProperty("java.awt.headless", "true");
     BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, WIDTH, HEIGHT);
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    for (double[] series : new double[][] {train, validation}) {
-      for (double v : series) {
-        if (Double.isFinite(v)) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        }
-      }
-    }
-    if (!(hi >= lo)) {
-      lo = 0;
-      hi = 1;
-    }
-    if (hi == lo) {
-      hi = lo + 1;
-    }
-    double pad = (hi - lo) * 0.05;
-    lo -= pad;
-    hi += pad;
+    LossAxis axis = LossAxis.of(scale, train, validation);
     int n = Math.max(train.length, 2);
     int plotW = WIDTH - LEFT - RIGHT;
     int plotH = HEIGHT - TOP - BOTTOM;
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     // grid and y labels
-    for (int i = 0; i <= 5; i++) {
-      double v = lo + (hi - lo) * i / 5;
-      int y = TOP + plotH - (int) Math.round(plotH * (v - lo) / (hi - lo));
+    FontMetrics metrics = g.getFontMetrics();
+    for (LossAxis.Tick tick : axis.ticks()) {
+      int y = TOP + plotH - (int) Math.round(plotH * axis.fraction(tick.value()));
       g.setColor(new Color(230, 230, 230));
       g.drawLine(LEFT, y, LEFT + plotW, y);
       g.setColor(Color.DARK_GRAY);
-      g.drawString(String.format("%.4g", v), 8, y + 4);
+      g.drawString(tick.label(), LEFT - 8 - metrics.stringWidth(tick.label()), y + 4);
     }
     // x labels
     int step = Math.max(1, train.length / 10);
@@ -73,9 +59,9 @@ final class LossCurve {
     g.drawRect(LEFT, TOP, plotW, plotH);
     g.drawString("epoch", LEFT + plotW / 2 - 15, HEIGHT - 20);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-    g.drawString(title, LEFT, 25);
-    drawSeries(g, train, new Color(31, 119, 180), lo, hi, n, plotW, plotH);
-    drawSeries(g, validation, new Color(255, 127, 14), lo, hi, n, plotW, plotH);
+    g.drawString(axis.log() ? title + " (log scale)" : title, LEFT, 25);
+    drawSeries(g, train, new Color(31, 119, 180), axis, n, plotW, plotH);
+    drawSeries(g, validation, new Color(255, 127, 14), axis, n, plotW, plotH);
     // legend
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     legend(g, "training loss", new Color(31, 119, 180), 0);
@@ -110,19 +96,20 @@ final class LossCurve {
     g.drawString(label, x + 26, y);
   }
 
-  private static void drawSeries(Graphics2D g, double[] v, Color color, double lo, double hi, int n, int plotW,
+  private static void drawSeries(Graphics2D g, double[] v, Color color, LossAxis axis, int n, int plotW,
                                  int plotH) {
     g.setColor(color);
     g.setStroke(new BasicStroke(2.5f));
     int px = -1;
     int py = -1;
     for (int e = 0; e < v.length; e++) {
-      if (!Double.isFinite(v[e])) {
+      double f = axis.fraction(v[e]);
+      if (Double.isNaN(f)) {
         px = -1;
         continue;
       }
       int x = LEFT + (int) Math.round(plotW * e / (double) (n - 1));
-      int y = TOP + plotH - (int) Math.round(plotH * (v[e] - lo) / (hi - lo));
+      int y = TOP + plotH - (int) Math.round(plotH * f);
       g.fillOval(x - 3, y - 3, 6, 6);
       if (px >= 0) {
         g.drawLine(px, py, x, y);

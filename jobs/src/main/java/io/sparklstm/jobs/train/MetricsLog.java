@@ -1,6 +1,7 @@
 package io.sparklstm.jobs.train;
 
 import io.sparklstm.io.Json;
+import io.sparklstm.jobs.config.TrainSection.LossCurveScale;
 import io.sparklstm.jobs.io.FileStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +18,14 @@ final class MetricsLog {
   private final FileStore store;
   private final String path;
   private final String picture;
+  private final LossCurveScale pictureScale;
   private final List<Map<String, Object>> epochs = new ArrayList<>();
 
-  MetricsLog(FileStore store, String path, String picture) {
+  MetricsLog(FileStore store, String path, String picture, LossCurveScale pictureScale) {
     this.store = store;
     this.path = path;
     this.picture = picture;
+    this.pictureScale = pictureScale;
   }
 
   String path() {
@@ -70,6 +73,6 @@ final class MetricsLog {
       Object v = m.get("validation");
       validation[i] = v instanceof Map<?, ?> vm ? ((Number) vm.get("loss")).doubleValue() : Double.NaN;
     }
-    store.write(picture, LossCurve.png(title, train, validation));
+    store.write(picture, LossCurve.png(title, train, validation, pictureScale));
   }
 }

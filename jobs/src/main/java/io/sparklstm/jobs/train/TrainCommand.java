@@ -131,7 +131,7 @@ public final class TrainCommand implements Command {
     return new TrainRun.Outputs(modelPath,
         t.checkpointDir().orElse(modelPath + ".checkpoint"),
         t.metrics().orElse(modelPath + ".metrics.jsonl"),
-        stripExtension(t.metrics().orElse(modelPath)) + ".loss.png",
+        stripExtension(t.metrics().orElse(modelPath)) + ".loss.png", t.lossCurveScale(),
         config.output().permissions());
   }
 

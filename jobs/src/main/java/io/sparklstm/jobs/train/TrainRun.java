@@ -2,6 +2,7 @@ package io.sparklstm.jobs.train;
 
 import io.sparklstm.io.Json;
 import io.sparklstm.io.ModelFile;
+import io.sparklstm.jobs.config.TrainSection.LossCurveScale;
 import io.sparklstm.jobs.io.FileStore;
 import io.sparklstm.jobs.io.OutputPermissions;
 import io.sparklstm.model.ParameterInit;
@@ -32,9 +33,9 @@ import org.apache.spark.sql.SparkSession;
 public final class TrainRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainRun.class);
 
-  /** Where a run writes. */
+  /** Where a run writes, the y axis of its loss-curve picture, and the permissions of what it writes. */
   public record Outputs(String model, String checkpointDir, String metrics, String picture,
-                        OutputPermissions permissions) {}
+                        LossCurveScale pictureScale, OutputPermissions permissions) {}
 
   private final SparkSession spark;
   private final TrainingSetup setup;
@@ -73,7 +74,7 @@ public final class TrainRun {
     FileStore store = new FileStore(sc.hadoopConfiguration(), outputs.permissions());
     Checkpoints checkpoints = new Checkpoints(store, outputs.checkpointDir(), setup.model(), setup.optimizer(),
         fingerprint);
-    MetricsLog metrics = new MetricsLog(store, outputs.metrics(), outputs.picture());
+    MetricsLog metrics = new MetricsLog(store, outputs.metrics(), outputs.picture(), outputs.pictureScale());
     TrainingState state = start;
     int first = 0;
     if (resume) {

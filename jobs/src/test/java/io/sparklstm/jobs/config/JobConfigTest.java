@@ -182,4 +182,13 @@ class JobConfigTest {
     assertFalse(hocon.contains("window"));
     assertTrue(c.renderJson().contains("\"epochs\":7"));
   }
+
+  @Test
+  void lossCurveScale() {
+    assertEquals(TrainSection.LossCurveScale.AUTO, JobConfig.parse("").train().lossCurveScale());
+    assertEquals(TrainSection.LossCurveScale.LOG,
+        JobConfig.parse("train.loss-curve-scale = log").train().lossCurveScale());
+    assertEquals("train.loss-curve-scale must be one of linear | log | auto, got \"logarithmic\"",
+        error(() -> JobConfig.parse("train.loss-curve-scale = logarithmic")));
+  }
 }

@@ -7,6 +7,7 @@ import io.sparklstm.io.LoadedModel;
 import io.sparklstm.io.ModelFile;
 import io.sparklstm.io.SafeTensors;
 import io.sparklstm.jobs.TestSpark;
+import io.sparklstm.jobs.config.TrainSection.LossCurveScale;
 import io.sparklstm.jobs.io.OutputPermissions;
 import io.sparklstm.model.HeadMode;
 import io.sparklstm.model.LossType;
@@ -47,7 +48,7 @@ class AveragingGoldenTest {
     TrainingState start = new TrainingState(init.parameters(), setup.optimizer().init(init.parameters().length));
     TrainRun.Outputs out = new TrainRun.Outputs(tmp.resolve("model.safetensors").toString(),
         tmp.resolve("ckpt").toString(), tmp.resolve("metrics.jsonl").toString(), tmp.resolve("loss.png").toString(),
-        OutputPermissions.DEFAULT);
+        LossCurveScale.AUTO, OutputPermissions.DEFAULT);
     TrainingState end = new TrainRun(spark, setup, 3, out, false, "test", Map.of()).run(rows, Optional.empty(), start);
 
     SafeTensors expected = SafeTensors.read(DIR.resolve("expected.safetensors"));
