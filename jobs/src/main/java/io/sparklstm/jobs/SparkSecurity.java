@@ -9,7 +9,8 @@ import org.apache.spark.SparkConf;
  * cached blocks: the training rows are cached MEMORY_AND_DISK).
  */
 final class SparkSecurity {
-  static final String[] SETTINGS = {"spark.authenticate", "spark.network.crypto.enabled", "spark.io.encryption.enabled"};
+  static final String[] SETTINGS =
+      {"spark.authenticate", "spark.network.crypto.enabled", "spark.io.encryption.enabled"};
 
   private SparkSecurity() {
   }

@@ -536,7 +536,8 @@ class BadInputCatalogueTest {
         train("hdfs", "output directory not writable", "output.model=" + HDFS + "/readonly/model.safetensors")
             .input("`/readonly`: owner hdfs, mode 755")
             .expect("output.model: no permission to write in " + NAMENODE + "/readonly (owner hdfs, mode rwxr-xr-x)"),
-        predict("hdfs", "predict.output directory not writable", "predict.output.path=" + HDFS + "/readonly/predictions")
+        predict("hdfs", "predict.output directory not writable",
+            "predict.output.path=" + HDFS + "/readonly/predictions")
             .input("`/readonly`: owner hdfs, mode 755")
             .expect("predict.output.path: no permission to write in " + NAMENODE + "/readonly"),
         train("hdfs", "namenode unreachable", "data.train.path=" + DEAD_NAMENODE + "/data")

@@ -42,8 +42,8 @@ class ShadedJarIT {
       assertFalse(has(jar, "com/typesafe/config/"));
       assertFalse(has(jar, "org/apache/spark/"));
       assertFalse(has(jar, "scala/"));
-      assertFalse(has(jar, "org/apache/hadoop/"), "Hadoop is the cluster's (and the test HDFS, hadoop-client-minicluster, "
-          + "is test scope)");
+      assertFalse(has(jar, "org/apache/hadoop/"),
+          "Hadoop is the cluster's (and the test HDFS, hadoop-client-minicluster, is test scope)");
       assertFalse(jar.getEntry("log4j2.properties") != null, "must not override a cluster's log4j2 config");
     }
   }

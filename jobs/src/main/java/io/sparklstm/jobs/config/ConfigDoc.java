@@ -50,7 +50,7 @@ public final class ConfigDoc {
   }
 
   private static Entry entry(String key, ConfigValue v, String line) {
-    String comment = String.join(" ", v.origin().comments().stream().map(String::strip).toList()); // lines joined
+    String comment = String.join(" ", v.origin().comments().stream().map(String::strip).toList());
     if (v.valueType() == ConfigValueType.NULL) {
       // "(type; required for X) meaning"
       int close = comment.indexOf(')');

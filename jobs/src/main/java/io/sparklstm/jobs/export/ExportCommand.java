@@ -122,7 +122,8 @@ public final class ExportCommand implements Command {
             + "to replace it)");
       }
     } catch (IOException | IllegalArgumentException ex) {
-      throw new UserError("export.output.path: cannot use " + target + ": " + FileSystemErrors.describe(target, ex), ex);
+      throw new UserError("export.output.path: cannot use " + target + ": "
+          + FileSystemErrors.describe(target, ex), ex);
     }
   }
 }

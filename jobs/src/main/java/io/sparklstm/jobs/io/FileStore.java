@@ -20,9 +20,10 @@ import org.apache.hadoop.fs.Options;
 /**
  * Whole files (models, checkpoints, metrics, pictures; exported datasets as a stream) on the local
  * disk or any Hadoop file system (HDFS, S3A, ...), written all-or-nothing: to a temporary name
- * beside the target, then renamed. Local paths use java.nio's atomic move (no Hadoop .crc side files); other schemes use the
- * Hadoop FileSystem API, where the rename replaces the old file atomically on HDFS and is a copy on
- * object stores (whose PUT is itself all-or-nothing). Written files get {@link OutputPermissions}, in place before the rename.
+ * beside the target, then renamed. Local paths use java.nio's atomic move (no Hadoop .crc side
+ * files); other schemes use the Hadoop FileSystem API, where the rename replaces the old file
+ * atomically on HDFS and is a copy on object stores (whose PUT is itself all-or-nothing). Written
+ * files get their {@link OutputPermissions} before the rename.
  */
 public final class FileStore {
   private final Configuration hadoop;
@@ -56,7 +57,8 @@ public final class FileStore {
    * name beside it, renamed when {@code content} returned; deleted when it threw.
    */
   public void write(String path, AtomicFiles.Content content) throws IOException {
-    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(isLocal(path) ? local(path).toUri().toString() : path);
+    org.apache.hadoop.fs.Path target = isLocal(path) ? new org.apache.hadoop.fs.Path(local(path).toUri())
+        : new org.apache.hadoop.fs.Path(path);
     FileSystem fs = fs(target);
     List<org.apache.hadoop.fs.Path> created = permissions.directoriesToCreate(fs, target);
     if (isLocal(path)) {

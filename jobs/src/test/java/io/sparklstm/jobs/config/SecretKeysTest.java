@@ -12,7 +12,8 @@ class SecretKeysTest {
       "spark.authenticate.secret", "spark.executorEnv._SPARK_AUTH_SECRET", "spark.hadoop.fs.s3a.secret.key",
       "spark.hadoop.fs.s3a.access.key", "spark.hadoop.fs.s3a.session.token", "spark.ssl.keyStorePassword",
       "spark.ssl.keyPassword", "spark.kubernetes.authenticate.submission.oauthToken",
-      "spark.hadoop.fs.azure.account.key.store.dfs.core.windows.net", "spark.hadoop.fs.gs.auth.service.account.private.key",
+      "spark.hadoop.fs.azure.account.key.store.dfs.core.windows.net",
+      "spark.hadoop.fs.gs.auth.service.account.private.key",
       "spark.hadoop.hadoop.security.credential.provider.path", "spark.executorEnv.PGPASSWD");
 
   static final List<String> ORDINARY = List.of(
