@@ -100,7 +100,7 @@ class YarnIT {
   private static void local(String command, Path config, String... overrides) throws Exception {
     List<String> args = new ArrayList<>(List.of(command, "--config", config.toString()));
     args.addAll(List.of(overrides));
-    ChildMain.Result r = ChildMain.run("1g", args); // OPENBLAS_NUM_THREADS=1 as bin/spark-lstm sets
+    ChildMain.Result r = ChildMain.run("1g", args); // OPENBLAS_NUM_THREADS=1: failsafe's environment (pom)
     assertEquals(0, r.exit(), command + ": " + tail(r.output()));
   }
 
