@@ -107,6 +107,7 @@ public final class TrainRun {
         long[] gc1 = gcTotals();
         Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
         Map<String, Object> line = epochLine(epoch, out, seconds, eval);
+        line.putAll(loop.dataMetrics());
         line.put("driver_gc_seconds", (gc1[1] - gc0[1]) / 1e3);
         line.put("driver_gc_collections", gc1[0] - gc0[0]);
         long failed = failures.takeCount();
