@@ -28,21 +28,7 @@ final class Validation {
   Validation(JavaSparkContext sc, TrainingSetup setup, JavaRDD<LabeledSequence> rows) {
     this.sc = sc;
     this.setup = setup;
-    this.batches = rows.mapPartitions(it -> new Iterator<SequenceBatch>() {
-      @Override
-      public boolean hasNext() {
-        return it.hasNext();
-      }
-
-      @Override
-      public SequenceBatch next() {
-        List<LabeledSequence> part = new ArrayList<>(setup.batchSize());
-        while (it.hasNext() && part.size() < setup.batchSize()) {
-          part.add(it.next());
-        }
-        return LabeledSequence.batches(part, setup.batchSize(), setup.model(), setup.loss())[0];
-      }
-    }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    this.batches = rows.mapPartitions(it -> new Chunks(it, setup), true).persist(StorageLevel.MEMORY_AND_DISK_SER());
   }
 
   /** Scores {@code parameters} on every validation row. */
@@ -71,5 +57,30 @@ final class Validation {
 
   void release() {
     batches.unpersist(false);
+  }
+
+  /** Consecutive rows of a partition in mini-batches of {@code batchSize} (the last may be smaller). */
+  private static final class Chunks implements Iterator<SequenceBatch> {
+    private final Iterator<LabeledSequence> rows;
+    private final TrainingSetup setup;
+
+    Chunks(Iterator<LabeledSequence> rows, TrainingSetup setup) {
+      this.rows = rows;
+      this.setup = setup;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return rows.hasNext();
+    }
+
+    @Override
+    public SequenceBatch next() {
+      List<LabeledSequence> part = new ArrayList<>(setup.batchSize());
+      while (rows.hasNext() && part.size() < setup.batchSize()) {
+        part.add(rows.next());
+      }
+      return LabeledSequence.batches(part, setup.batchSize(), setup.model(), setup.loss())[0];
+    }
   }
 }
