@@ -1,5 +1,5 @@
 """The table of bin/bench-out-of-core: reads DIR/<run>/ (metrics, samples.tsv, run.json, log.txt) for
-the runs fit, half and big, and prints docs/PERFORMANCE.md's "Data larger than memory" table with the
+the runs fit, spill, half and big, and prints docs/PERFORMANCE.md's "Data larger than memory" table with the
 issue's targets checked. Plain Python 3, no third-party modules."""
 import json
 import pathlib
@@ -36,7 +36,7 @@ def mib(b):
 def main(out):
     out = pathlib.Path(out)
     info = dict(x.split("=", 1) for x in (out / "info.txt").read_text().splitlines() if "=" in x)
-    runs = {n: run_figures(out / n) for n in ("fit", "half", "big") if (out / n / "run.json").exists()}
+    runs = {n: run_figures(out / n) for n in ("fit", "spill", "half", "big") if (out / n / "run.json").exists()}
     print(f"Machine: {info.get('cpu')}, {info.get('cores')} cores, {info.get('memory_gib')} GiB; heap "
           f"{info.get('heap')}; {info.get('java')}; commit {info.get('git_commit')}.\n")
     print("| run | rows | seq/s | epoch s | placement s | compute s | averaging s | rounds | round s start / end "
@@ -57,6 +57,10 @@ def main(out):
         print(f"- big vs fit, seq/s: {b['seq_s'] / f['seq_s']:.1%} (target >= 90%); training only "
               f"(epoch minus placement): {training_rate(b) / training_rate(f):.1%}")
         print(f"- big, round time end / start: {b['round_end'] / b['round_start']:.3f} (target within 10%)")
+    if "fit" in runs and "spill" in runs:
+        f, s = runs["fit"], runs["spill"]
+        print(f"- spill vs fit (same data, most blocks on disk), seq/s: {s['seq_s'] / f['seq_s']:.1%}; round time "
+              f"end / start: {s['round_end'] / s['round_start']:.3f}")
     if "half" in runs and "big" in runs:
         h, b = runs["half"], runs["big"]
         print(f"- doubling {h['rows']:,} -> {b['rows']:,} rows: epoch x{b['epoch_s'] / h['epoch_s']:.3f}, "
