@@ -4,10 +4,19 @@ import static io.sparklstm.train.WeightedMeanTest.assertBits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.blas.Gemm;
+import io.sparklstm.lstm.Kernels;
+import io.sparklstm.model.LossType;
 import io.sparklstm.model.SequenceBatch;
 import io.sparklstm.model.SequenceModel;
 import io.sparklstm.train.optim.Optimizer;
 import io.sparklstm.train.optim.OptimizerState;
+import io.sparklstm.train.rules.InnerState;
+import io.sparklstm.train.rules.LrScaling;
+import io.sparklstm.train.rules.LrSchedule;
+import io.sparklstm.train.rules.OuterRule;
+import io.sparklstm.train.rules.RoundRules;
+import io.sparklstm.train.rules.TrainingRules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,6 +59,29 @@ class LocalAveragingLoopTest {
       assertEquals(23, e.sequences());
       assertEquals(lossSum, e.lossSum(), 1e-12 * Math.abs(lossSum));
       state = e.state();
+    }
+  }
+
+  /** At W = 1, scaling (s(1) = 1, whatever the warm-up) and keeping the inner state change no bit. */
+  @ParameterizedTest(name = "{0} scaling, inner state {1}")
+  @CsvSource({"LINEAR, KEEP", "SQRT, AVERAGE"})
+  void oneWorkerIsUnchangedByScalingAndKeptState(LrScaling.Kind scaling, InnerState inner) {
+    List<LabeledSequence> rows = TrainData.rows(23, 5);
+    Optimizer opt = TrainData.adam();
+    SequenceModel model = TrainData.model();
+    TrainingState start = TrainData.initialState(model, opt, 3);
+    LocalAveragingLoop plain = TrainData.loop(model, opt, 4, 1, 2, true, SEED);
+    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, opt, 1.0, 0, 4, 1, 2, true, SEED);
+    TrainingRules rules = new TrainingRules(new LrScaling(scaling, 1.5), LrSchedule.CONSTANT, OuterRule.AVERAGE,
+        inner);
+    LocalAveragingLoop ruled = new LocalAveragingLoop(setup, new RoundRules(rules, 1, opt.learningRate()),
+        Kernels.scalarCell(Gemm.javaGemm()));
+    TrainingState a = start;
+    TrainingState b = start;
+    for (int epoch = 0; epoch < 2; epoch++) {
+      a = plain.trainEpoch(a, rows, epoch).state();
+      b = ruled.trainEpoch(b, rows, epoch).state();
+      assertSameState(a, b, "epoch " + epoch);
     }
   }
 
