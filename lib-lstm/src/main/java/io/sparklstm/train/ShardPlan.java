@@ -1,23 +1,41 @@
 package io.sparklstm.train;
 
 /**
- * Which rows each data shard trains in an epoch, as DESIGN.md section 7 defines it, computable
- * anywhere (driver, executor, or a plain-Java re-run) from (N, W, shuffle, seed) alone.
+ * Which rows each data shard trains in an epoch, and in which order, as DESIGN.md section 7 and
+ * docs/DATA_LAYOUT.md define it; computable anywhere (driver, executor, or a plain-Java re-run)
+ * from (N, W, shuffle, seed, R, G) alone.
  *
- * <p>Every row has a position in the epoch's order: its input index, or with shuffling its image
- * under a permutation of [0, N) seeded by (seed, epoch). Shard w of W holds positions
- * {@code [floor(w*N/W), floor((w+1)*N/W))} and trains them in position order, cut into mini-batches.
- * The permutation is a keyed Feistel network with cycle walking: a bijection that needs no table,
- * so executors can place their own rows.
+ * <p>Without shuffling a row's position is its input index. With shuffling:
+ * <ol>
+ *   <li>Placement, once for the run: row r gets the home position {@code h = F(r)}, F a permutation
+ *       of [0, N) keyed by the seed. Shard w holds the home positions
+ *       {@code [floor(w*N/W), floor((w+1)*N/W))}; its rows are cut, in home order, into blocks of R
+ *       rows (the last block may be smaller).</li>
+ *   <li>Epoch e: the shard's full blocks are put in the order of a permutation keyed by
+ *       (seed, e, w); a short last block stays last. The rows, so ordered, are cut into groups of G
+ *       consecutive blocks, and the rows of group g are permuted by a permutation keyed by
+ *       (seed, e, w, g). The result is the shard's epoch order; a row's position is the shard's start
+ *       plus its offset in that order.</li>
+ * </ol>
+ * So a row never leaves its shard, an epoch's group holds the rows of G home blocks, and a round
+ * that trains one group reads exactly those blocks. Permutations are {@link Feistel} networks.
  */
 public final class ShardPlan implements java.io.Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
+  private static final long GOLDEN = 0x9E3779B97F4A7C15L;
   private final long rows;
   private final int workers;
   private final boolean shuffle;
   private final long seed;
+  private final long blockRows;
+  private final int groupBlocks;
+  private final long[] firstBlock; // [W + 1]: global index of shard w's first block
 
-  public ShardPlan(long rows, int workers, boolean shuffle, long seed) {
+  /**
+   * @param blockRows   R: rows per block (the unit that is cached and read)
+   * @param groupBlocks G: consecutive blocks of an epoch whose rows are permuted together
+   */
+  public ShardPlan(long rows, int workers, boolean shuffle, long seed, long blockRows, int groupBlocks) {
     if (rows < 0) {
       throw new IllegalArgumentException("rows must be >= 0, got " + rows);
     }
@@ -27,10 +45,20 @@ public final class ShardPlan implements java.io.Serializable {
     if (rows > Long.MAX_VALUE / (workers + 1L)) {
       throw new IllegalArgumentException(rows + " rows with " + workers + " workers is out of range");
     }
+    if (blockRows < 1 || groupBlocks < 1) {
+      throw new IllegalArgumentException("blocks of " + blockRows + " rows in groups of " + groupBlocks
+          + ": both must be >= 1");
+    }
     this.rows = rows;
     this.workers = workers;
     this.shuffle = shuffle;
     this.seed = seed;
+    this.blockRows = blockRows;
+    this.groupBlocks = groupBlocks;
+    this.firstBlock = new long[workers + 1];
+    for (int w = 0; w < workers; w++) {
+      firstBlock[w + 1] = firstBlock[w] + blocks(w);
+    }
   }
 
   public long rows() {
@@ -39,6 +67,16 @@ public final class ShardPlan implements java.io.Serializable {
 
   public int workers() {
     return workers;
+  }
+
+  /** R: rows per block. */
+  public long blockRows() {
+    return blockRows;
+  }
+
+  /** G: blocks per group. */
+  public int groupBlocks() {
+    return groupBlocks;
   }
 
   /** First position of shard w: floor(w * N / W). */
@@ -56,7 +94,22 @@ public final class ShardPlan implements java.io.Serializable {
     return shardEnd(shard) - shardStart(shard);
   }
 
-  /** The shard that trains the row at {@code position}. */
+  /** Blocks of shard w: ceil(size / R). */
+  public long blocks(int shard) {
+    return (shardSize(shard) + blockRows - 1) / blockRows;
+  }
+
+  /** Blocks of all shards. */
+  public long totalBlocks() {
+    return firstBlock[workers];
+  }
+
+  /** Global index (over all shards, shard by shard) of shard w's block b. */
+  public long globalBlock(int shard, long block) {
+    return firstBlock[shard] + block;
+  }
+
+  /** The shard that holds the row at {@code position} (a home or an epoch position: the same shard). */
   public int shardOfPosition(long position) {
     // the largest w with floor(w*N/W) <= p; the estimate below is off by at most one
     int w = (int) Math.min(workers - 1, (position * workers + workers - 1) / Math.max(1, rows));
@@ -69,41 +122,69 @@ public final class ShardPlan implements java.io.Serializable {
     return w;
   }
 
+  /** Home position of input row {@code row}: where it is placed once for the whole run. */
+  public long home(long row) {
+    checkRow(row);
+    return shuffle ? Feistel.permute(row, rows, seed * GOLDEN - 1) : row;
+  }
+
+  /** Global index of the block that holds input row {@code row}. */
+  public long blockOf(long row) {
+    return blockOfHome(home(row));
+  }
+
+  /** Global index of the block that holds home position {@code home}. */
+  public long blockOfHome(long home) {
+    int w = shardOfPosition(home);
+    return globalBlock(w, (home - shardStart(w)) / blockRows);
+  }
+
   /** Position of input row {@code row} in epoch {@code epoch}'s order. */
   public long position(long row, int epoch) {
+    long h = home(row);
+    if (!shuffle) {
+      return h;
+    }
+    int w = shardOfPosition(h);
+    long start = shardStart(w);
+    long size = shardSize(w);
+    long offset = h - start;
+    long block = offset / blockRows;
+    long full = size / blockRows;
+    long slot = block < full ? Feistel.permute(block, full, blockKey(epoch, w)) : block;
+    long ordered = slot * blockRows + offset % blockRows;
+    long groupRows = blockRows * groupBlocks;
+    long group = ordered / groupRows;
+    long groupStart = group * groupRows;
+    long groupSize = Math.min(size, groupStart + groupRows) - groupStart;
+    return start + groupStart + Feistel.permute(ordered - groupStart, groupSize, groupKey(epoch, w, group));
+  }
+
+  /**
+   * Shard w's blocks in epoch {@code epoch}'s order: element j is the (shard-local) home block that
+   * fills the epoch's j-th block slot. O(blocks) time and memory, for the driver.
+   */
+  public long[] epochBlocks(int shard, int epoch) {
+    long[] out = new long[Math.toIntExact(blocks(shard))];
+    long full = shardSize(shard) / blockRows;
+    for (long b = 0; b < out.length; b++) {
+      long slot = shuffle && b < full ? Feistel.permute(b, full, blockKey(epoch, shard)) : b;
+      out[(int) slot] = b;
+    }
+    return out;
+  }
+
+  private long blockKey(int epoch, int shard) {
+    return Feistel.mix(seed * GOLDEN + epoch) + shard * 0xC2B2AE3D27D4EB4FL;
+  }
+
+  private long groupKey(int epoch, int shard, long group) {
+    return Feistel.mix(blockKey(epoch, shard)) + (group + 1) * 0x165667B19E3779F9L;
+  }
+
+  private void checkRow(long row) {
     if (row < 0 || row >= rows) {
       throw new IllegalArgumentException("row " + row + " out of range [0, " + rows + ")");
     }
-    return shuffle ? permute(row, epoch) : row;
-  }
-
-  /** A bijection of [0, N): a 4-round Feistel network over the next power of four, cycle-walked. */
-  private long permute(long row, int epoch) {
-    int halfBits = 1;
-    while ((1L << (2 * halfBits)) < rows) {
-      halfBits++;
-    }
-    long mask = (1L << halfBits) - 1;
-    long key = mix(seed * 0x9E3779B97F4A7C15L + epoch);
-    long x = row;
-    do {
-      long left = x >>> halfBits;
-      long right = x & mask;
-      for (int round = 0; round < 4; round++) {
-        long f = mix(right ^ (key + round * 0xD1B54A32D192ED03L)) & mask;
-        long next = left ^ f;
-        left = right;
-        right = next;
-      }
-      x = (left << halfBits) | right;
-    } while (x >= rows);
-    return x;
-  }
-
-  /** SplitMix64's finaliser: a good 64-bit mixing function. */
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 }

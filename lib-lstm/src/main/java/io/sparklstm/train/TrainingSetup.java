@@ -60,8 +60,25 @@ public record TrainingSetup(ModelConfig model, LossType loss, Optimizer optimize
     return tape + head + batch + state;
   }
 
-  /** Where each row trains in an epoch, for N rows. */
+  /**
+   * Where each row trains in an epoch, for N rows. A group (G blocks of R rows) is a whole number of
+   * rounds, k * ceil(8 / k) mini-batches (32 when k = 0), so a round reads only its own blocks; G = 4
+   * (or 2, 1) divides it. Blocks hold at least {@value #MIN_BLOCK_ROWS} rows, which bounds the number
+   * of cached blocks; a block raised to that size forms a group on its own (G = 1).
+   */
   public ShardPlan plan(long rows) {
-    return new ShardPlan(rows, workers, shuffle, seed);
+    int k = averagingFrequency;
+    long groupBatches = k > 0 ? (long) k * ((8 + k - 1) / k) : 32;
+    int g = groupBatches % 4 == 0 ? 4 : groupBatches % 2 == 0 ? 2 : 1;
+    long blockBatches = groupBatches / g;
+    long minBatches = (MIN_BLOCK_ROWS + batchSize - 1) / batchSize;
+    if (blockBatches < minBatches) {
+      blockBatches = minBatches;
+      g = 1;
+    }
+    return new ShardPlan(rows, workers, shuffle, seed, blockBatches * batchSize, g);
   }
+
+  /** The least rows of a block. */
+  public static final int MIN_BLOCK_ROWS = 256;
 }

@@ -48,7 +48,8 @@ class LocalAveragingLoopTest {
     TrainingState state = start;
     for (int epoch = 0; epoch < 2; epoch++) {
       LocalAveragingLoop.EpochResult e = loop.trainEpoch(state, rows, epoch);
-      List<SequenceBatch> batches = cut(inEpochOrder(rows, shuffle, epoch), 4);
+      ShardPlan plan = TrainData.setup(model, opt, 4, 1, frequency, shuffle, SEED).plan(rows.size());
+      List<SequenceBatch> batches = cut(inEpochOrder(rows, plan, epoch), 4);
       double lossSum = 0;
       for (int i = 0; i < batches.size(); i++) {
         double l = trainer.step(byHand, batches.get(i), Seeds.dropout(SEED, epoch, 0, i));
@@ -102,7 +103,8 @@ class LocalAveragingLoopTest {
 
       // shard w holds the rows whose epoch position is in [floor(w N / W), floor((w+1) N / W))
       List<List<SequenceBatch>> shards = new ArrayList<>();
-      List<LabeledSequence> ordered = inEpochOrder(rows, true, epoch);
+      ShardPlan plan = TrainData.setup(model, opt, batchSize, workers, frequency, true, SEED).plan(rows.size());
+      List<LabeledSequence> ordered = inEpochOrder(rows, plan, epoch);
       int maxBatches = 0;
       for (int w = 0; w < workers; w++) {
         List<SequenceBatch> b = cut(ordered.subList(w * rows.size() / workers, (w + 1) * rows.size() / workers),
@@ -149,8 +151,7 @@ class LocalAveragingLoopTest {
   }
 
   /** The rows in epoch order: by their position under the epoch's permutation, or as given. */
-  static List<LabeledSequence> inEpochOrder(List<LabeledSequence> rows, boolean shuffle, int epoch) {
-    ShardPlan plan = new ShardPlan(rows.size(), 1, shuffle, SEED);
+  static List<LabeledSequence> inEpochOrder(List<LabeledSequence> rows, ShardPlan plan, int epoch) {
     List<LabeledSequence> out = new ArrayList<>(rows);
     out.sort(Comparator.comparingLong(r -> plan.position(r.index(), epoch)));
     return out;

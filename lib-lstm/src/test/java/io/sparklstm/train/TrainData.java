@@ -43,9 +43,14 @@ final class TrainData {
   /** The averaging loop over {@link #model()}'s kernels with {@link #trainer}'s loss and clipping. */
   static LocalAveragingLoop loop(SequenceModel model, Optimizer optimizer, int batchSize, int workers, int frequency,
                                  boolean shuffle, long seed) {
-    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, optimizer, 1.0, 0, batchSize, workers,
-        frequency, shuffle, seed);
-    return new LocalAveragingLoop(setup, Kernels.scalarCell(Gemm.javaGemm()));
+    return new LocalAveragingLoop(setup(model, optimizer, batchSize, workers, frequency, shuffle, seed),
+        Kernels.scalarCell(Gemm.javaGemm()));
+  }
+
+  static TrainingSetup setup(SequenceModel model, Optimizer optimizer, int batchSize, int workers, int frequency,
+                             boolean shuffle, long seed) {
+    return new TrainingSetup(model.config(), LossType.MSE, optimizer, 1.0, 0, batchSize, workers, frequency,
+        shuffle, seed);
   }
 
   static TrainingState initialState(SequenceModel model, Optimizer optimizer, long seed) {

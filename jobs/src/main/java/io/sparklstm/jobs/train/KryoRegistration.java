@@ -38,6 +38,27 @@ public final class KryoRegistration implements KryoRegistrator {
         return new LabeledSequence(in.readLong(), readFloats(in), readFloats(in), readInts(in));
       }
     });
+    kryo.register(long[].class);
+    kryo.register(RowBlock.class, new Serializer<RowBlock>() {
+      @Override
+      public void write(Kryo k, Output out, RowBlock b) {
+        out.writeInt(b.index().length);
+        out.writeLongs(b.index());
+        writeInts(out, b.featureEnds());
+        writeFloats(out, b.features());
+        writeInts(out, b.targetEnds());
+        writeFloats(out, b.targets());
+        writeInts(out, b.classEnds());
+        writeInts(out, b.classes());
+      }
+
+      @Override
+      public RowBlock read(Kryo k, Input in, Class<RowBlock> type) {
+        long[] index = in.readLongs(in.readInt());
+        return new RowBlock(index, readInts(in), readFloats(in), readInts(in), readFloats(in), readInts(in),
+            readInts(in));
+      }
+    });
     kryo.register(SequenceBatch.class, new Serializer<SequenceBatch>() {
       @Override
       public void write(Kryo k, Output out, SequenceBatch b) {

@@ -4,6 +4,7 @@ import io.sparklstm.model.SequenceBatch;
 import io.sparklstm.train.LabeledSequence;
 import io.sparklstm.train.ParameterAveraging;
 import io.sparklstm.train.RoundSchedule;
+import io.sparklstm.train.ShardPlan;
 import io.sparklstm.train.Trainer;
 import io.sparklstm.train.TrainingSetup;
 import io.sparklstm.train.TrainingState;
@@ -12,15 +13,14 @@ import io.sparklstm.train.rules.RoundRules;
 import io.sparklstm.train.rules.RoundStart;
 import io.sparklstm.train.rules.TrainingRules;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
 /**
@@ -54,7 +54,8 @@ public final class SparkAveragingLoop {
   private final JavaRDD<LabeledSequence> rows;
   private final long rowCount;
   private final RoundRules rules;
-  private ShardedBatches fixedBatches;
+  private BlockStore store;
+  private final DataMetrics data = new DataMetrics();
   private long driverAverageMaxBytes = DRIVER_AVERAGE_MAX_BYTES;
   private int sliceFloats = SLICE_FLOATS;
 
@@ -78,8 +79,8 @@ public final class SparkAveragingLoop {
   }
 
   /**
-   * One epoch's outcome. Times in nanoseconds: placement = placing the rows into shards and caching
-   * the packed batches (every epoch with shuffling, the first epoch only without); per round, compute
+   * One epoch's outcome. Times in nanoseconds: placement = placing the rows into their blocks and
+   * caching them (in the first epoch a loop runs only; docs/DATA_LAYOUT.md), per round, compute
    * = the time the shards' training takes on the task slots (the slowest shard's training, or their
    * total over the slots when there are more shards than slots, as with 2 workers on local[1]) and
    * averaging = the rest of the round's wall time. The learning rates are those of the first and last rounds.
@@ -98,10 +99,16 @@ public final class SparkAveragingLoop {
   /** Runs epoch {@code epoch} (0-based) of {@code epochs} from {@code start}. */
   public EpochOutcome trainEpoch(TrainingState start, int epoch, int epochs) {
     long placementStart = System.nanoTime();
-    ShardedBatches shards = batchesFor(epoch, epochs);
+    BlockStore shards = blocks();
     long placement = System.nanoTime() - placementStart;
     RoundSchedule schedule = setup.schedule();
-    int rounds = schedule.rounds(shards.maxBatches());
+    long maxBatches = 0;
+    for (int w = 0; w < setup.workers(); w++) {
+      maxBatches = Math.max(maxBatches, shards.batches(w, setup.batchSize()));
+    }
+    int rounds = schedule.rounds(maxBatches);
+    data.readCounter(sc);
+    data.startEpoch(rounds);
     TrainingState state = start;
     long sequences = 0;
     double lossSum = 0;
@@ -119,6 +126,7 @@ public final class SparkAveragingLoop {
       RoundOutcome r = runRound(begin, shards, epoch, round);
       state = rules.finish(state, begin, r.state, r.trained);
       long wall = System.nanoTime() - t0;
+      data.round(round, wall);
       sequences += r.sequences;
       lossSum += r.lossSum;
       long training = Math.max(r.slowestShardNanos, r.totalShardNanos / slots);
@@ -126,37 +134,37 @@ public final class SparkAveragingLoop {
       averaging += Math.max(0, wall - training);
     }
     sc.setJobDescription(null);
-    if (setup.shuffle()) {
-      shards.release();
-    }
+    data.endEpoch(shards.cachedBytes(sc));
     return new EpochOutcome(state, sequences, lossSum, rounds, compute, averaging, placement, firstLr, lastLr);
   }
 
-  /** Releases the cached batches. */
+  /** The last epoch's data metrics (cache sizes, bytes read, round times) for its metrics line. */
+  public java.util.Map<String, Object> dataMetrics() {
+    return data.asMap();
+  }
+
+  /** Releases the cached blocks. */
   public void close() {
-    if (fixedBatches != null) {
-      fixedBatches.release();
-      fixedBatches = null;
+    if (store != null) {
+      store.release();
+      store = null;
     }
   }
 
-  private ShardedBatches batchesFor(int epoch, int epochs) {
-    if (!setup.shuffle()) {
-      if (fixedBatches == null) {
-        sc.setJobDescription("spark-lstm train: placing rows into " + setup.workers() + " shards");
-        fixedBatches = ShardedBatches.build(rows, rowCount, setup, 0);
-      }
-      return fixedBatches;
+  /** The blocks, placed and cached in the first epoch this loop runs (docs/DATA_LAYOUT.md). */
+  private BlockStore blocks() {
+    if (store == null) {
+      sc.setJobDescription("spark-lstm train: placing rows into the blocks of " + setup.workers() + " shards");
+      store = BlockStore.build(sc, rows, rowCount, setup);
     }
-    sc.setJobDescription("spark-lstm train: shuffling rows for epoch " + (epoch + 1) + "/" + epochs);
-    return ShardedBatches.build(rows, rowCount, setup, epoch);
+    return store;
   }
 
   /** @param trained each shard's optimizer state after the round, when the rules need it (else empty) */
   private record RoundOutcome(TrainingState state, long sequences, double lossSum, long slowestShardNanos,
                               long totalShardNanos, Map<Integer, OptimizerState> trained) {}
 
-  private RoundOutcome runRound(RoundStart begin, ShardedBatches shards, int epoch, int round) {
+  private RoundOutcome runRound(RoundStart begin, BlockStore shards, int epoch, int round) {
     TrainingState state = begin.state();
     int parameterCount = state.parameters().length;
     int bufferCount = state.optimizer().bufferCount();
@@ -167,22 +175,25 @@ public final class SparkAveragingLoop {
     int slices = onDriver ? 1 : sliceCount(length);
     Broadcast<RoundStart> shared = sc.broadcast(begin);
     TrainingSetup setup = this.setup;
-    RoundSchedule schedule = setup.schedule();
-    long[] perShard = shards.batchesPerShard;
+    BlockStore.Round work = shards.round(epoch, round, setup.schedule(), setup.batchSize());
+    ShardPlan plan = shards.plan;
+    LongAccumulator read = data.readCounter(sc);
+    int[] shardOf = work.shards();
+    long[] firstBatch = work.from();
+    long[] endBatch = work.to();
     try {
-      JavaRDD<Tuple2<Integer, StateSlice>> pieces = shards.batches.mapPartitionsWithIndex((shard, batches) -> {
-        long from = schedule.firstBatch(round);
-        long to = schedule.endBatch(round, perShard[shard]);
-        if (from >= to) {
-          return Collections.emptyIterator();
-        }
+      JavaRDD<Tuple2<Integer, StateSlice>> pieces = work.blocks().mapPartitionsWithIndex((i, blocks) -> {
+        int shard = shardOf[i];
+        long from = firstBatch[i];
         FaultInjection.maybeFail("training round " + round);
         long t0 = System.nanoTime();
         Trainer trainer = WorkerTrainers.forSetup(setup);
         TrainingState shardState = shared.value().forShard(shard);
         FaultInjection.maybeCorrupt(shardState.parameters(), epoch, round, shard);
-        Trainer.ShardResult result = trainer.trainBatches(shardState, range(batches, from, to),
-            setup.seed(), epoch, round, shard, from, shared.value().learningRate());
+        RoundReader batches = new RoundReader(blocks, plan, setup, epoch, shard, from, endBatch[i]);
+        Trainer.ShardResult result = trainer.trainBatches(shardState, () -> batches, setup.seed(), epoch, round,
+            shard, from, shared.value().learningRate());
+        read.add(batches.bytesRead());
         long nanos = System.nanoTime() - t0;
         return cut(result, slices, nanos).iterator();
       }, true);
@@ -213,27 +224,6 @@ public final class SparkAveragingLoop {
 
   private int sliceCount(int length) {
     return (int) Math.max(1, Math.min(setup.workers(), (length + (long) sliceFloats - 1) / sliceFloats));
-  }
-
-  /** The batches [from, to) of a shard's iterator, as a one-pass Iterable. */
-  private static Iterable<SequenceBatch> range(Iterator<SequenceBatch> batches, long from, long to) {
-    for (long i = 0; i < from; i++) {
-      batches.next();
-    }
-    return () -> new Iterator<>() {
-      long next = from;
-
-      @Override
-      public boolean hasNext() {
-        return next < to;
-      }
-
-      @Override
-      public SequenceBatch next() {
-        next++;
-        return batches.next();
-      }
-    };
   }
 
   /** Cuts a shard's result into slices; slice s covers [s*len/S, (s+1)*len/S) of the flat vector. */

@@ -194,7 +194,7 @@ public final class TrainCommand implements Command {
     if (table.schema().isEmpty()) { // e.g. empty JSON files: Spark finds no columns at all
       throw noRows(source);
     }
-    TrainingRows rows = TrainingRows.decode(table, decoder, source.key());
+    TrainingRows rows = TrainingRows.decode(table, decoder, source.key(), false); // blocks and batches are cached
     if (rows.count == 0) {
       rows.release();
       throw noRows(source);

@@ -118,6 +118,7 @@ public final class TrainRun {
         Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
         epochRules.endEpoch(epoch, eval, state);
         Map<String, Object> line = epochLine(epoch, out, seconds, eval);
+        line.putAll(loop.dataMetrics());
         epochRules.describe(line);
         line.put("driver_gc_seconds", (gc1[1] - gc0[1]) / 1e3);
         line.put("driver_gc_collections", gc1[0] - gc0[0]);

@@ -26,10 +26,20 @@ public final class TrainingRows {
    * Spark reads them, decodes and validates every row, and caches the result.
    */
   public static TrainingRows decode(Dataset<Row> data, RowDecoder decoder, String what) {
+    return decode(data, decoder, what, true);
+  }
+
+  /**
+   * As {@link #decode(Dataset, RowDecoder, String)}; without {@code cache} the rows are decoded again
+   * by each later pass (for training, which keeps its own compact copy: docs/DATA_LAYOUT.md).
+   */
+  public static TrainingRows decode(Dataset<Row> data, RowDecoder decoder, String what, boolean cache) {
     RowDecoder bound = decoder.checkSchema(data.schema(), what);
     JavaRDD<LabeledSequence> rows = RowNumbers.zipWithIndex(data)
-        .map(t -> bound.decode(t._1(), t._2()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .map(t -> bound.decode(t._1(), t._2()));
+    if (cache) {
+      rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    }
     int inputSize = bound.inputSize();
     long[] stats = rows.mapPartitions(it -> {
       long n = 0;

@@ -8,26 +8,27 @@ import io.sparklstm.train.Evaluation;
 import io.sparklstm.train.LabeledSequence;
 import io.sparklstm.train.TrainingSetup;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
-/** Validation metrics each epoch: the validation rows in cached mini-batches, scored where they live. */
+/**
+ * Validation metrics each epoch: the validation rows in cached mini-batches (the only copy kept),
+ * scored where they live.
+ */
 final class Validation {
   private final JavaSparkContext sc;
   private final TrainingSetup setup;
   private final JavaRDD<SequenceBatch> batches;
 
+  /** Cuts each partition's rows, in order, into mini-batches, and caches them serialized (memory, then disk). */
   Validation(JavaSparkContext sc, TrainingSetup setup, JavaRDD<LabeledSequence> rows) {
     this.sc = sc;
     this.setup = setup;
-    this.batches = rows.mapPartitions(it -> {
-      List<LabeledSequence> all = new ArrayList<>();
-      it.forEachRemaining(all::add);
-      return List.of(LabeledSequence.batches(all, setup.batchSize(), setup.model(), setup.loss())).iterator();
-    }).persist(StorageLevel.MEMORY_AND_DISK());
+    this.batches = rows.mapPartitions(it -> new Chunks(it, setup), true).persist(StorageLevel.MEMORY_AND_DISK_SER());
   }
 
   /** Scores {@code parameters} on every validation row. */
@@ -56,5 +57,30 @@ final class Validation {
 
   void release() {
     batches.unpersist(false);
+  }
+
+  /** Consecutive rows of a partition in mini-batches of {@code batchSize} (the last may be smaller). */
+  private static final class Chunks implements Iterator<SequenceBatch> {
+    private final Iterator<LabeledSequence> rows;
+    private final TrainingSetup setup;
+
+    Chunks(Iterator<LabeledSequence> rows, TrainingSetup setup) {
+      this.rows = rows;
+      this.setup = setup;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return rows.hasNext();
+    }
+
+    @Override
+    public SequenceBatch next() {
+      List<LabeledSequence> part = new ArrayList<>(setup.batchSize());
+      while (rows.hasNext() && part.size() < setup.batchSize()) {
+        part.add(rows.next());
+      }
+      return LabeledSequence.batches(part, setup.batchSize(), setup.model(), setup.loss())[0];
+    }
   }
 }

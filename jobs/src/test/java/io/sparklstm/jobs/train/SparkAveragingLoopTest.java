@@ -71,13 +71,28 @@ class SparkAveragingLoopTest {
     return spark.createDataFrame(list, schema).repartition(3);
   }
 
-  /** averaging: driver = collected and averaged on the driver; slices = reduced on the executors in 3-float slices. */
-  @ParameterizedTest(name = "{0} workers={1} k={2} shuffle={3} averaging on {4}")
-  @CsvSource({"sgd,1,0,false,driver", "adam,1,2,false,driver", "sgd,3,0,false,driver", "adam,3,2,false,driver",
-      "adam,4,1,true,driver", "sgd,2,3,true,driver", "sgd,3,0,false,slices", "adam,3,2,false,slices",
-      "adam,4,1,true,slices"})
-  void sparkEqualsPlainJava(String optimizer, int workers, int k, boolean shuffle, String averaging) {
-    compare(optimizer, workers, k, shuffle, averaging, TrainingRules.NEUTRAL);
+  /** The bytes of the rows packed into blocks: index, end offsets and values (see RowBlock#payloadBytes). */
+  static long payloadBytes(List<LabeledSequence> rows) {
+    long bytes = 0;
+    for (LabeledSequence r : rows) {
+      bytes += 8 + 4 + 4L * r.features().length + 4 + 4L * r.targets().length;
+    }
+    return bytes;
+  }
+
+  /**
+   * averaging: driver = collected and averaged on the driver; slices = reduced on the executors in
+   * 3-float slices. The 5000-row cases have several blocks and groups per shard (blocks of 256 rows,
+   * groups of 4 blocks = one round of 8 batches of 128), a short last block, and a short last round.
+   */
+  @ParameterizedTest(name = "{0} workers={1} k={2} shuffle={3} averaging on {4}, {5} rows, batch {6}")
+  @CsvSource({"sgd,1,0,false,driver,37,4", "adam,1,2,false,driver,37,4", "sgd,3,0,false,driver,37,4",
+      "adam,3,2,false,driver,37,4", "adam,4,1,true,driver,37,4", "sgd,2,3,true,driver,37,4",
+      "sgd,3,0,false,slices,37,4", "adam,3,2,false,slices,37,4", "adam,4,1,true,slices,37,4",
+      "adam,2,8,true,driver,5000,128", "sgd,3,8,false,driver,5000,128", "adam,2,0,true,driver,5000,128"})
+  void sparkEqualsPlainJava(String optimizer, int workers, int k, boolean shuffle, String averaging, int n,
+                            int batchSize) {
+    compare(optimizer, workers, k, shuffle, averaging, TrainingRules.NEUTRAL, n, batchSize);
   }
 
   /** The driver's rules (outer rule, inner state, learning rates) give the same bits on Spark as in plain Java. */
@@ -94,18 +109,20 @@ class SparkAveragingLoopTest {
     LrSchedule cosine = new LrSchedule(LrSchedule.Type.COSINE, 1, 1, 2, 0.001, 1, 0.5, null);
     compare(optimizer, workers, k, true, averaging, new TrainingRules(new LrScaling(
         LrScaling.Kind.valueOf(scaling.toUpperCase()), 0.7), cosine, rule,
-        InnerState.valueOf(inner.replace('-', '_').toUpperCase())));
+        InnerState.valueOf(inner.replace('-', '_').toUpperCase())), 37, 4);
   }
 
-  private void compare(String optimizer, int workers, int k, boolean shuffle, String averaging, TrainingRules rules) {
+  private void compare(String optimizer, int workers, int k, boolean shuffle, String averaging, TrainingRules rules,
+                       int n, int batchSize) {
     ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 2, true, false, 0.3, false, 0),
         new HeadConfig(2, HeadMode.LAST));
     OptimizerConfig oc = OptimizerConfig.of(optimizer);
     if (optimizer.equals("sgd")) {
       oc = new OptimizerConfig("sgd", 0.05, 0.9, null, null, null, null, null, null, null);
     }
-    TrainingSetup setup = new TrainingSetup(model, LossType.MSE, oc.build(), 1.0, 0, 4, workers, k, shuffle, 7);
-    Dataset<Row> df = data(37, 3, 11);
+    TrainingSetup setup = new TrainingSetup(model, LossType.MSE, oc.build(), 1.0, 0, batchSize, workers, k, shuffle,
+        7);
+    Dataset<Row> df = data(n, 3, 11);
     RowDecoder decoder = new RowDecoder("features", "label", model, LossType.MSE, true);
     TrainingRows rows = TrainingRows.decode(df, decoder, "test");
     List<LabeledSequence> local = rows.rows.collect();
@@ -131,6 +148,9 @@ class SparkAveragingLoopTest {
       assertArrayEquals(s2.parameters(), s1.parameters(), "epoch " + epoch);
       assertArrayEquals(s2.optimizer().buffers(), s1.optimizer().buffers());
       assertEquals(s2.optimizer().step(), s1.optimizer().step());
+      if (k * batchSize == 4 * TrainingSetup.MIN_BLOCK_ROWS) { // a round is a group: every block is read once
+        assertEquals(payloadBytes(local), loop.dataMetrics().get("blocks_read_bytes"), "epoch " + epoch);
+      }
       assertEquals(b.firstLr(), a.firstLr());
       assertEquals(b.lastLr(), a.lastLr());
     }

@@ -1,0 +1,130 @@
+package io.sparklstm.jobs.train;
+
+import io.sparklstm.train.LabeledSequence;
+import io.sparklstm.train.RoundSchedule;
+import io.sparklstm.train.ShardPlan;
+import io.sparklstm.train.TrainingSetup;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+import scala.Tuple2;
+
+/**
+ * The training rows placed once into blocks (docs/DATA_LAYOUT.md) and cached for the whole run:
+ * Spark partition p is global block p, a {@link RowBlock}, kept serialized in memory while storage
+ * memory lasts and on local disk beyond (read back whole, sequentially). Each round gets an RDD
+ * over exactly the blocks of its groups, one partition per shard with work ({@link ShardCoalescer}).
+ */
+final class BlockStore {
+  private static final Logger LOG = LoggerFactory.getLogger(BlockStore.class);
+  final ShardPlan plan;
+  private final JavaRDD<RowBlock> blocks;
+  private int orderEpoch = -1;
+  private long[][] order; // per shard: epoch orderEpoch's block order
+
+  private BlockStore(ShardPlan plan, JavaRDD<RowBlock> blocks) {
+    this.plan = plan;
+    this.blocks = blocks;
+  }
+
+  /** One round's view: partition i is shard {@code shards[i]}, training its batches [from[i], to[i]). */
+  record Round(JavaRDD<RowBlock> blocks, int[] shards, long[] from, long[] to) {}
+
+  /** Places every row into its block (one Spark shuffle, once per run), packs the blocks and caches them. */
+  static BlockStore build(JavaSparkContext sc, JavaRDD<LabeledSequence> rows, long rowCount, TrainingSetup setup) {
+    ShardPlan plan = setup.plan(rowCount);
+    JavaRDD<RowBlock> blocks = rows
+        .mapToPair(r -> new Tuple2<>(plan.home(r.index()), r))
+        .repartitionAndSortWithinPartitions(new BlockPartitioner(plan))
+        .mapPartitions(it -> {
+          List<LabeledSequence> block = new ArrayList<>();
+          it.forEachRemaining(t -> block.add(t._2()));
+          return List.of(RowBlock.of(block)).iterator();
+        }, true)
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    long placed = blocks.map(b -> (long) b.size()).reduce(Long::sum);
+    if (placed != rowCount) {
+      throw new IllegalStateException("placed " + placed + " rows into blocks, expected " + rowCount);
+    }
+    BlockStore store = new BlockStore(plan, blocks);
+    long[] cached = store.cachedBytes(sc);
+    LOG.info("training data: {} rows in {} blocks of up to {} rows, groups of {} blocks; cached {} MiB in memory, "
+        + "{} MiB on disk{}", rowCount, plan.totalBlocks(), plan.blockRows(), plan.groupBlocks(), cached[0] >> 20,
+        cached[1] >> 20, cached[1] > 0 ? " (more than storage memory holds: rounds read their blocks from disk)" : "");
+    return store;
+  }
+
+  /** Mini-batches of each shard in an epoch. */
+  long batches(int shard, int batchSize) {
+    return (plan.shardSize(shard) + batchSize - 1) / batchSize;
+  }
+
+  /** The blocks that round {@code round} of epoch {@code epoch} reads, grouped by shard. */
+  Round round(int epoch, int round, RoundSchedule schedule, int batchSize) {
+    List<Integer> shards = new ArrayList<>();
+    List<int[]> parents = new ArrayList<>();
+    List<long[]> ranges = new ArrayList<>();
+    long groupRows = plan.blockRows() * plan.groupBlocks();
+    for (int w = 0; w < plan.workers(); w++) {
+      long from = schedule.firstBatch(round);
+      long to = schedule.endBatch(round, batches(w, batchSize));
+      if (from >= to) {
+        continue;
+      }
+      long rowFrom = from * batchSize;
+      long rowTo = Math.min(plan.shardSize(w), to * batchSize);
+      long slotFrom = rowFrom / groupRows * plan.groupBlocks();
+      long slotTo = Math.min(plan.blocks(w), ((rowTo - 1) / groupRows + 1) * plan.groupBlocks());
+      long[] order = epochBlocks(w, epoch);
+      int[] ids = new int[(int) (slotTo - slotFrom)];
+      for (long j = slotFrom; j < slotTo; j++) {
+        ids[(int) (j - slotFrom)] = (int) plan.globalBlock(w, order[(int) j]);
+      }
+      shards.add(w);
+      parents.add(ids);
+      ranges.add(new long[] {from, to});
+    }
+    int n = shards.size();
+    RDD<RowBlock> picked = blocks.rdd().coalesce(Math.max(1, n), false,
+        Option.apply(new ShardCoalescer(parents.toArray(new int[0][]))), null);
+    long[] from = new long[n];
+    long[] to = new long[n];
+    for (int i = 0; i < n; i++) {
+      from[i] = ranges.get(i)[0];
+      to[i] = ranges.get(i)[1];
+    }
+    return new Round(picked.toJavaRDD(), shards.stream().mapToInt(Integer::intValue).toArray(), from, to);
+  }
+
+  private long[] epochBlocks(int shard, int epoch) {
+    if (orderEpoch != epoch) {
+      order = new long[plan.workers()][];
+      orderEpoch = epoch;
+    }
+    if (order[shard] == null) {
+      order[shard] = plan.epochBlocks(shard, epoch);
+    }
+    return order[shard];
+  }
+
+  /** Bytes of the cached blocks {in memory, on disk}, as Spark's block managers report them. */
+  long[] cachedBytes(JavaSparkContext sc) {
+    for (RDDInfo info : sc.sc().getRDDStorageInfo()) {
+      if (info.id() == blocks.id()) {
+        return new long[] {info.memSize(), info.diskSize()};
+      }
+    }
+    return new long[] {0, 0};
+  }
+
+  void release() {
+    blocks.unpersist(false);
+  }
+}
