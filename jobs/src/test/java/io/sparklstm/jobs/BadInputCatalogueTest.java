@@ -297,6 +297,32 @@ class BadInputCatalogueTest {
             .expect("missing required key output.model"),
         train("config", "proj-size >= hidden-size", "model.lstm.proj-size=4")
             .expect("model.lstm.proj-size must be smaller than model.lstm.hidden-size", "proj-size=4", "hidden-size=4"),
+        train("config", "learning-rate scaling not among the choices", "train.lr-scaling=cubic")
+            .expect("train.lr-scaling must be one of none | sqrt | linear", "cubic"),
+        train("config", "learning-rate scaling warm-up longer than training", "train.lr-scaling-warmup=3")
+            .expect("train.lr-scaling-warmup must be at most train.epochs = 2", "got 3"),
+        train("config", "unknown learning-rate schedule", "train.lr-schedule.type=linear")
+            .expect("train.lr-schedule.type must be one of constant | step | exponential | cosine | plateau",
+                "linear"),
+        train("config", "schedule warm-up longer than training", "train.lr-schedule.warmup-epochs=5")
+            .expect("train.lr-schedule.warmup-epochs must be at most train.epochs = 2", "got 5"),
+        train("config", "plateau schedule with a warm-up", "train.lr-schedule.type=plateau",
+            "train.lr-schedule.warmup-epochs=1")
+            .expect("train.lr-schedule.warmup-epochs must be 0 with train.lr-schedule.type = plateau"),
+        train("config", "plateau schedule without validation data", "train.lr-schedule.type=plateau")
+            .expect("train.lr-schedule.type = plateau needs a validation set", "data.validation.path"),
+        train("config", "unknown outer rule", "train.outer.type=easgd")
+            .expect("train.outer.type must be one of average | bmuf | diloco", "easgd"),
+        train("config", "negative outer momentum", "train.outer.type=bmuf", "train.outer.momentum=-0.5")
+            .expect("train.outer.momentum must be a number in [0, 1), got -0.5"),
+        train("config", "outer setting of another rule", "train.outer.momentum=0.9")
+            .expect("train.outer.momentum does not apply to train.outer.type = average"),
+        train("config", "unknown inner-state setting", "train.inner-state=sum")
+            .expect("train.inner-state must be one of average | keep | reset-first-moment", "sum"),
+        train("config", "early stopping without validation data", "train.early-stopping.patience=2")
+            .expect("train.early-stopping.patience > 0 needs a validation set"),
+        train("config", "best-validation model without validation data", "output.best-validation=true")
+            .expect("output.best-validation = true needs a validation set"),
         predict("config", "predict: missing required key", "predict.model=null")
             .expect("missing required key predict.model"),
         predict("config", "predict: unknown output column", "predict.columns=[prediction,hidden]")

@@ -49,6 +49,8 @@ public final class ModelFile {
    */
   public static final String CHECKPOINT_KEY = "spark-lstm.checkpoint";
   public static final String OPTIMIZER_PREFIX = "optimizer.";
+  /** In a checkpoint, the prefix of the driver's rule state (outer momentum, per-shard optimizer states, ...). */
+  public static final String RUN_PREFIX = "run.";
 
   private ModelFile() {}
 
@@ -186,14 +188,14 @@ public final class ModelFile {
     return new LoadedModel(config, params, Collections.unmodifiableMap(new LinkedHashMap<>(meta)));
   }
 
-  /** The file's tensors that belong to the model: all of them, less the optimizer's in a checkpoint. */
+  /** The file's tensors that belong to the model: all of them, less the optimizer's and the run's in a checkpoint. */
   private static Map<String, SafeTensors.Entry> modelEntries(SafeTensors file) {
     if (!file.metadata().containsKey(CHECKPOINT_KEY)) {
       return file.entries();
     }
     Map<String, SafeTensors.Entry> model = new LinkedHashMap<>();
     file.entries().forEach((name, entry) -> {
-      if (!name.startsWith(OPTIMIZER_PREFIX)) {
+      if (!name.startsWith(OPTIMIZER_PREFIX) && !name.startsWith(RUN_PREFIX)) {
         model.put(name, entry);
       }
     });

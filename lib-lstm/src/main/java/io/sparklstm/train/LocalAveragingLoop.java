@@ -2,10 +2,16 @@ package io.sparklstm.train;
 
 import io.sparklstm.lstm.Kernels;
 import io.sparklstm.model.SequenceBatch;
+import io.sparklstm.train.optim.OptimizerState;
+import io.sparklstm.train.rules.RoundRules;
+import io.sparklstm.train.rules.RoundStart;
+import io.sparklstm.train.rules.TrainingRules;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The parameter-averaging loop of DESIGN.md section 7 in one JVM, without Spark: the same shards,
@@ -16,15 +22,26 @@ public final class LocalAveragingLoop {
   private final TrainingSetup setup;
   private final Trainer trainer;
   private final RoundSchedule schedule;
+  private final RoundRules rules;
 
+  /** Plain averaging ({@link TrainingRules#NEUTRAL}). */
   public LocalAveragingLoop(TrainingSetup setup, Kernels kernels) {
+    this(setup, new RoundRules(TrainingRules.NEUTRAL, setup.workers(), setup.optimizer().learningRate()), kernels);
+  }
+
+  /** With the driver's rules {@code rules}, whose state this loop advances. */
+  public LocalAveragingLoop(TrainingSetup setup, RoundRules rules, Kernels kernels) {
     this.setup = setup;
     this.trainer = setup.newTrainer(kernels);
     this.schedule = setup.schedule();
+    this.rules = rules;
   }
 
-  /** One epoch's outcome: the new state, and the training loss summed over sequences. */
-  public record EpochResult(TrainingState state, long sequences, double lossSum) {
+  /**
+   * One epoch's outcome: the new state, the training loss summed over sequences, and the learning
+   * rates of its first and last rounds.
+   */
+  public record EpochResult(TrainingState state, long sequences, double lossSum, double firstLr, double lastLr) {
     public double meanLoss() {
       return lossSum / sequences;
     }
@@ -37,22 +54,31 @@ public final class LocalAveragingLoop {
     TrainingState state = start;
     long sequences = 0;
     double lossSum = 0;
-    for (int round = 0; round < schedule.rounds(maxBatches); round++) {
+    int rounds = schedule.rounds(maxBatches);
+    double firstLr = rules.learningRate(epoch, 0, Math.max(1, rounds));
+    double lastLr = firstLr;
+    for (int round = 0; round < rounds; round++) {
+      lastLr = rules.learningRate(epoch, round, rounds);
+      RoundStart begin = rules.start(state, lastLr);
       List<Trainer.ShardResult> results = new ArrayList<>();
+      Map<Integer, OptimizerState> trained = new HashMap<>();
       for (int w = 0; w < setup.workers(); w++) {
         long from = schedule.firstBatch(round);
         long to = schedule.endBatch(round, shards[w].length);
         if (from < to) {
           List<SequenceBatch> part = Arrays.asList(shards[w]).subList((int) from, (int) to);
-          results.add(trainer.trainBatches(state.copy(), part, setup.seed(), epoch, round, w, from));
+          Trainer.ShardResult r = trainer.trainBatches(begin.forShard(w), part, setup.seed(), epoch, round, w, from,
+              lastLr);
+          results.add(r);
+          trained.put(w, r.state().optimizer());
         }
       }
       ParameterAveraging.Averaged avg = ParameterAveraging.average(results);
-      state = avg.state();
+      state = rules.finish(state, begin, avg.state(), trained);
       sequences += avg.sequences();
       lossSum += avg.lossSum();
     }
-    return new EpochResult(state, sequences, lossSum);
+    return new EpochResult(state, sequences, lossSum, firstLr, lastLr);
   }
 
   /** Each shard's mini-batches for {@code epoch}: rows placed by {@link ShardPlan}, cut in position order. */

@@ -67,11 +67,15 @@ public final class Trainer {
    * mean loss. Dropout masks come from {@code dropoutSeed}.
    */
   public double step(TrainingState state, SequenceBatch batch, long dropoutSeed) {
+    return step(state, batch, dropoutSeed, optimizer);
+  }
+
+  private double step(TrainingState state, SequenceBatch batch, long dropoutSeed, Optimizer rule) {
     double l = model.lossAndGradient(state.parameters(), grads, batch, loss, tbptt, dropoutSeed, workspace);
     if (clipGradNorm > 0) {
       GradClip.clipGradNorm(grads, model.layout(), clipGradNorm);
     }
-    optimizer.step(state.parameters(), grads, state.optimizer());
+    rule.step(state.parameters(), grads, state.optimizer());
     return l;
   }
 
@@ -87,11 +91,18 @@ public final class Trainer {
    */
   public ShardResult trainBatches(TrainingState state, Iterable<SequenceBatch> batches, long seed, int epoch,
                                   int round, int shard, long firstBatchIndex) {
+    return trainBatches(state, batches, seed, epoch, round, shard, firstBatchIndex, optimizer.learningRate());
+  }
+
+  /** As above, with the optimizer's learning rate set to {@code learningRate} for the round. */
+  public ShardResult trainBatches(TrainingState state, Iterable<SequenceBatch> batches, long seed, int epoch,
+                                  int round, int shard, long firstBatchIndex, double learningRate) {
+    Optimizer rule = optimizer.withLearningRate(learningRate);
     long sequences = 0;
     double lossSum = 0;
     long index = firstBatchIndex;
     for (SequenceBatch batch : batches) {
-      double l = step(state, batch, Seeds.dropout(seed, epoch, shard, index));
+      double l = step(state, batch, Seeds.dropout(seed, epoch, shard, index), rule);
       if (!Double.isFinite(l)) {
         throw divergence("loss is " + l, epoch, round, shard, index);
       }

@@ -7,11 +7,18 @@ import io.sparklstm.jobs.io.OutputPermissions;
 public final class OutputSection {
   private final String model;
   private final OutputPermissions permissions;
+  private final boolean bestValidation;
 
   OutputSection(ConfigReader r) {
     this.model = TableSource.emptyToNull(r.optString("output.model"));
     String mode = r.optString("output.permissions");
     this.permissions = OutputPermissions.parse("output.permissions", mode == null ? "" : mode);
+    this.bestValidation = r.bool("output.best-validation");
+  }
+
+  /** {@code output.best-validation}: write the epoch with the lowest validation loss, not the last one. */
+  public boolean bestValidation() {
+    return bestValidation;
   }
 
   /** {@code output.permissions}: the mode of what the job writes, or the file system's default. */

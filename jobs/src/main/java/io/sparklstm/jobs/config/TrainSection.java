@@ -20,6 +20,7 @@ public final class TrainSection {
   private final String checkpointDir;
   private final String metrics;
   private final LossCurveScale lossCurveScale;
+  private final RulesSection rules;
 
   TrainSection(ConfigReader r) {
     this.epochs = r.intAtLeast("train.epochs", 1);
@@ -36,6 +37,12 @@ public final class TrainSection {
     this.metrics = TableSource.emptyToNull(r.optString("train.metrics"));
     this.lossCurveScale = LossCurveScale.valueOf(r.oneOf("train.loss-curve-scale", "linear", "log", "auto")
         .toUpperCase());
+    this.rules = new RulesSection(r, epochs, workers);
+  }
+
+  /** The driver's rules: learning-rate scaling and schedule, outer rule, inner state, early stopping. */
+  public RulesSection rules() {
+    return rules;
   }
 
   public int epochs() {

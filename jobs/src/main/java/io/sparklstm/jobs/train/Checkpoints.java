@@ -8,6 +8,7 @@ import io.sparklstm.jobs.io.FileStore;
 import io.sparklstm.model.ModelConfig;
 import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.train.TrainingState;
+import io.sparklstm.train.rules.RunState;
 import io.sparklstm.train.optim.Optimizer;
 import io.sparklstm.train.optim.OptimizerState;
 import java.io.IOException;
@@ -24,7 +25,8 @@ import org.slf4j.Logger;
  * One checkpoint per completed epoch, {@code epoch-0003.safetensors} in the checkpoint directory:
  * the model's tensors under their PyTorch names (so a checkpoint also loads as a model), the
  * optimizer's buffers ({@code optimizer.<buffer>}, flat), and in the metadata the epoch, the exact
- * optimizer step count and a fingerprint of everything that decides the run's arithmetic.
+ * optimizer step count and a fingerprint of everything that decides the run's arithmetic; the
+ * driver's rule state ({@link RunState}) as tensors {@code run.<name>} and metadata strings.
  *
  * <p>Written atomically; the newest two are kept. Resuming takes the newest one that loads and
  * whose fingerprint matches, and says why it skips any other.
@@ -51,15 +53,15 @@ final class Checkpoints {
     this.fingerprint = fingerprint;
   }
 
-  /** A completed epoch and the state after it. */
-  record Checkpoint(int epochsDone, TrainingState state) {}
+  /** A completed epoch, the state after it and the driver's rule state. */
+  record Checkpoint(int epochsDone, TrainingState state, RunState run) {}
 
   String dir() {
     return dir;
   }
 
   /** Writes the state after {@code epochsDone} epochs, then removes all but the newest {@link #KEEP}. */
-  void save(int epochsDone, TrainingState state) throws IOException {
+  void save(int epochsDone, TrainingState state, RunState run) throws IOException {
     ParameterLayout layout = ParameterLayout.of(model);
     List<SafeTensors.NamedTensor> tensors = new ArrayList<>();
     float[] params = state.parameters();
@@ -73,11 +75,16 @@ final class Checkpoints {
       tensors.add(new SafeTensors.NamedTensor(ModelFile.OPTIMIZER_PREFIX + names.get(b), new int[] {params.length},
           java.util.Arrays.copyOfRange(opt.buffers(), opt.offset(b), opt.offset(b) + params.length)));
     }
+    run.tensors().forEach((name, v) -> tensors.add(
+        new SafeTensors.NamedTensor(ModelFile.RUN_PREFIX + name, new int[] {v.length}, v)));
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("version", VERSION);
     info.put("epochs_done", epochsDone);
     info.put("optimizer_step", Double.toString(opt.step()));
     info.put("fingerprint", fingerprint);
+    if (!run.values().isEmpty()) {
+      info.put("run", new LinkedHashMap<>(run.values()));
+    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put(ModelFile.FORMAT_KEY, "pt");
     meta.put(ModelFile.CONFIG_KEY, ModelFile.configJson(model));
@@ -141,7 +148,16 @@ final class Checkpoints {
       System.arraycopy(v, 0, buffers, b * params.length, params.length);
     }
     double step = Double.parseDouble((String) info.get("optimizer_step"));
-    return new Checkpoint(epochsDone, new TrainingState(params, new OptimizerState(step, params.length, buffers)));
+    RunState run = RunState.empty();
+    for (String name : file.entries().keySet()) {
+      if (name.startsWith(ModelFile.RUN_PREFIX)) {
+        run.tensors().put(name.substring(ModelFile.RUN_PREFIX.length()), file.floats(name));
+      }
+    }
+    if (info.get("run") instanceof Map<?, ?> values) {
+      values.forEach((k, v) -> run.values().put((String) k, (String) v));
+    }
+    return new Checkpoint(epochsDone, new TrainingState(params, new OptimizerState(step, params.length, buffers)), run);
   }
 
   private List<Integer> epochsOnDisk() throws IOException {

@@ -8,13 +8,14 @@ import io.sparklstm.model.SequenceBatch;
 import io.sparklstm.train.Evaluation;
 import io.sparklstm.train.LabeledSequence;
 import io.sparklstm.train.TrainingState;
+import io.sparklstm.train.rules.RoundStart;
 import io.sparklstm.train.optim.OptimizerState;
 import org.apache.spark.serializer.KryoRegistrator;
 
 /**
  * Kryo serializers for what Spark moves and caches of ours: decoded rows (shuffled into shards),
  * packed mini-batches (cached, spilled to disk), state slices (shuffled to the averaging reducers)
- * and training states (broadcast). Arrays are written whole, so (de)serialization is close to a copy.
+ * and training states and round starts (broadcast). Arrays are written whole, so (de)serialization is close to a copy.
  * Records need these: Kryo's field serializer cannot set a record's final fields.
  */
 public final class KryoRegistration implements KryoRegistrator {
@@ -88,6 +89,34 @@ public final class KryoRegistration implements KryoRegistrator {
       public SliceMean read(Kryo k, Input in, Class<SliceMean> type) {
         return new SliceMean(readFloats(in), in.readLong(), in.readDouble(), in.readDouble(), in.readInt(),
             in.readLong(), in.readLong());
+      }
+    });
+    kryo.register(RoundStart.class, new Serializer<RoundStart>() {
+      @Override
+      public void write(Kryo k, Output out, RoundStart r) {
+        k.writeObject(out, r.state());
+        out.writeDouble(r.learningRate());
+        out.writeInt(r.shards() == null ? -1 : r.shards().length);
+        if (r.shards() != null) {
+          for (OptimizerState o : r.shards()) {
+            out.writeDouble(o.step());
+            out.writeInt(o.parameterCount());
+            writeFloats(out, o.buffers());
+          }
+        }
+      }
+
+      @Override
+      public RoundStart read(Kryo k, Input in, Class<RoundStart> type) {
+        TrainingState state = k.readObject(in, TrainingState.class);
+        double lr = in.readDouble();
+        int n = in.readInt();
+        OptimizerState[] shards = n < 0 ? null : new OptimizerState[n];
+        for (int w = 0; w < n; w++) {
+          double step = in.readDouble();
+          shards[w] = new OptimizerState(step, in.readInt(), readFloats(in));
+        }
+        return new RoundStart(state, shards, lr);
       }
     });
     kryo.register(TrainingState.class, new Serializer<TrainingState>() {

@@ -7,10 +7,16 @@ import io.sparklstm.train.RoundSchedule;
 import io.sparklstm.train.Trainer;
 import io.sparklstm.train.TrainingSetup;
 import io.sparklstm.train.TrainingState;
+import io.sparklstm.train.optim.OptimizerState;
+import io.sparklstm.train.rules.RoundRules;
+import io.sparklstm.train.rules.RoundStart;
+import io.sparklstm.train.rules.TrainingRules;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -47,16 +53,28 @@ public final class SparkAveragingLoop {
   private final TrainingSetup setup;
   private final JavaRDD<LabeledSequence> rows;
   private final long rowCount;
+  private final RoundRules rules;
   private ShardedBatches fixedBatches;
   private long driverAverageMaxBytes = DRIVER_AVERAGE_MAX_BYTES;
   private int sliceFloats = SLICE_FLOATS;
 
-  /** @param rows the training rows with their input indices, cached by the caller */
+  /** Plain averaging ({@link TrainingRules#NEUTRAL}). */
   public SparkAveragingLoop(JavaSparkContext sc, TrainingSetup setup, JavaRDD<LabeledSequence> rows, long rowCount) {
+    this(sc, setup, rows, rowCount,
+        new RoundRules(TrainingRules.NEUTRAL, setup.workers(), setup.optimizer().learningRate()));
+  }
+
+  /**
+   * @param rows  the training rows with their input indices, cached by the caller
+   * @param rules the driver's rules, whose state this loop advances
+   */
+  public SparkAveragingLoop(JavaSparkContext sc, TrainingSetup setup, JavaRDD<LabeledSequence> rows, long rowCount,
+                            RoundRules rules) {
     this.sc = sc;
     this.setup = setup;
     this.rows = rows;
     this.rowCount = rowCount;
+    this.rules = rules;
   }
 
   /**
@@ -64,10 +82,11 @@ public final class SparkAveragingLoop {
    * the packed batches (every epoch with shuffling, the first epoch only without); per round, compute
    * = the time the shards' training takes on the task slots (the slowest shard's training, or their
    * total over the slots when there are more shards than slots, as with 2 workers on local[1]) and
-   * averaging = the rest of the round's wall time.
+   * averaging = the rest of the round's wall time. The learning rates are those of the first and last rounds.
    */
   public record EpochOutcome(TrainingState state, long sequences, double lossSum, int rounds,
-                             long computeNanos, long averagingNanos, long placementNanos) {}
+                             long computeNanos, long averagingNanos, long placementNanos, double firstLr,
+                             double lastLr) {}
 
   /** For tests: averages on the executors, in slices of {@code floats}, however small the state. */
   SparkAveragingLoop averageOnExecutors(int floats) {
@@ -89,13 +108,17 @@ public final class SparkAveragingLoop {
     long compute = 0;
     long averaging = 0;
     int slots = Math.max(1, sc.defaultParallelism());
+    double firstLr = rules.learningRate(epoch, 0, Math.max(1, rounds));
+    double lastLr = firstLr;
     for (int round = 0; round < rounds; round++) {
       sc.setJobDescription("spark-lstm train: epoch " + (epoch + 1) + "/" + epochs + ", round " + (round + 1)
           + "/" + rounds);
       long t0 = System.nanoTime();
-      RoundOutcome r = runRound(state, shards, epoch, round);
+      lastLr = rules.learningRate(epoch, round, rounds);
+      RoundStart begin = rules.start(state, lastLr);
+      RoundOutcome r = runRound(begin, shards, epoch, round);
+      state = rules.finish(state, begin, r.state, r.trained);
       long wall = System.nanoTime() - t0;
-      state = r.state;
       sequences += r.sequences;
       lossSum += r.lossSum;
       long training = Math.max(r.slowestShardNanos, r.totalShardNanos / slots);
@@ -106,7 +129,7 @@ public final class SparkAveragingLoop {
     if (setup.shuffle()) {
       shards.release();
     }
-    return new EpochOutcome(state, sequences, lossSum, rounds, compute, averaging, placement);
+    return new EpochOutcome(state, sequences, lossSum, rounds, compute, averaging, placement, firstLr, lastLr);
   }
 
   /** Releases the cached batches. */
@@ -129,16 +152,20 @@ public final class SparkAveragingLoop {
     return ShardedBatches.build(rows, rowCount, setup, epoch);
   }
 
+  /** @param trained each shard's optimizer state after the round, when the rules need it (else empty) */
   private record RoundOutcome(TrainingState state, long sequences, double lossSum, long slowestShardNanos,
-                              long totalShardNanos) {}
+                              long totalShardNanos, Map<Integer, OptimizerState> trained) {}
 
-  private RoundOutcome runRound(TrainingState state, ShardedBatches shards, int epoch, int round) {
+  private RoundOutcome runRound(RoundStart begin, ShardedBatches shards, int epoch, int round) {
+    TrainingState state = begin.state();
     int parameterCount = state.parameters().length;
     int bufferCount = state.optimizer().bufferCount();
     int length = parameterCount + state.optimizer().buffers().length; // of the flat [parameters | buffers]
-    boolean onDriver = (long) setup.workers() * length * Float.BYTES <= driverAverageMaxBytes;
+    // inner-state keep needs every shard's state on the driver: collected there whatever its size
+    boolean onDriver = rules.needsShardStates()
+        || (long) setup.workers() * length * Float.BYTES <= driverAverageMaxBytes;
     int slices = onDriver ? 1 : sliceCount(length);
-    Broadcast<TrainingState> shared = sc.broadcast(state);
+    Broadcast<RoundStart> shared = sc.broadcast(begin);
     TrainingSetup setup = this.setup;
     RoundSchedule schedule = setup.schedule();
     long[] perShard = shards.batchesPerShard;
@@ -152,18 +179,22 @@ public final class SparkAveragingLoop {
         FaultInjection.maybeFail("training round " + round);
         long t0 = System.nanoTime();
         Trainer trainer = WorkerTrainers.forSetup(setup);
-        TrainingState shardState = shared.value().copy();
+        TrainingState shardState = shared.value().forShard(shard);
         FaultInjection.maybeCorrupt(shardState.parameters(), epoch, round, shard);
         Trainer.ShardResult result = trainer.trainBatches(shardState, range(batches, from, to),
-            setup.seed(), epoch, round, shard, from);
+            setup.seed(), epoch, round, shard, from, shared.value().learningRate());
         long nanos = System.nanoTime() - t0;
         return cut(result, slices, nanos).iterator();
       }, true);
       List<Tuple2<Integer, SliceMean>> means;
+      Map<Integer, OptimizerState> trained = new HashMap<>();
       if (onDriver) {
         List<StateSlice> states = new ArrayList<>();
         pieces.collect().forEach(t -> states.add(t._2()));
         means = List.of(new Tuple2<>(0, SliceMean.of(states)));
+        if (rules.needsShardStates()) {
+          states.forEach(s -> trained.put(s.shard(), optimizerOf(s, parameterCount)));
+        }
       } else {
         means = pieces
             .mapToPair(t -> t)
@@ -174,7 +205,7 @@ public final class SparkAveragingLoop {
             })
             .collect();
       }
-      return assemble(means, length, parameterCount, bufferCount);
+      return assemble(means, length, parameterCount, bufferCount, trained);
     } finally {
       shared.destroy();
     }
@@ -218,8 +249,14 @@ public final class SparkAveragingLoop {
     return out;
   }
 
+  /** A shard's optimizer state from its whole flat {@code [parameters | buffers]} vector. */
+  private static OptimizerState optimizerOf(StateSlice s, int parameterCount) {
+    float[] v = s.values();
+    return new OptimizerState(s.step(), parameterCount, java.util.Arrays.copyOfRange(v, parameterCount, v.length));
+  }
+
   private static RoundOutcome assemble(List<Tuple2<Integer, SliceMean>> means, int length, int parameterCount,
-                                       int bufferCount) {
+                                       int bufferCount, Map<Integer, OptimizerState> trained) {
     float[] vector = new float[length];
     int slices = means.size();
     SliceMean first = null;
@@ -232,6 +269,7 @@ public final class SparkAveragingLoop {
       }
     }
     TrainingState state = ParameterAveraging.unflatten(vector, parameterCount, bufferCount, first.step());
-    return new RoundOutcome(state, first.sequences(), first.lossSum(), first.slowestNanos(), first.totalNanos());
+    return new RoundOutcome(state, first.sequences(), first.lossSum(), first.slowestNanos(), first.totalNanos(),
+        trained);
   }
 }

@@ -77,6 +77,13 @@ public final class TrainCommand implements Command {
       config.model().headConfig();
     }
     optimizer(config.train().optimizer(), config);
+    String needs = config.train().rules().needsValidation();
+    if (needs == null && config.output().bestValidation()) {
+      needs = "output.best-validation = true";
+    }
+    if (needs != null && config.data().validation().isEmpty()) {
+      throw new UserError(needs + " needs a validation set: set data.validation.path");
+    }
   }
 
   @Override
@@ -110,12 +117,14 @@ public final class TrainCommand implements Command {
         validation.map(v -> ", validating on " + v.count + " rows").orElse(""));
     TrainingState start = init.map(m -> new TrainingState(m.parameters(), setup.optimizer().init(m.parameters().length)))
         .orElseGet(() -> TrainRun.freshState(setup));
-    String fingerprint = fingerprint(setup, data.train(), train.count, start);
+    EpochRules.Settings rules = new EpochRules.Settings(t.rules().rules(), t.rules().earlyStopping(),
+        config.output().bestValidation());
+    String fingerprint = fingerprint(setup + "|" + rules, data.train(), train.count, start);
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("spark-lstm.training", TrainRun.provenanceJson(provenanceFields(config, train.count)));
     FaultInjection.configure(JavaSparkContext.fromSparkContext(spark.sparkContext()), config.spark().conf());
     try {
-      new TrainRun(spark, setup, t.epochs(), outputs, t.resume(), fingerprint, provenance)
+      new TrainRun(spark, setup, t.epochs(), outputs, t.resume(), fingerprint, provenance, rules)
           .run(train, validation, start);
     } catch (DivergenceException e) { // TrainRun unwraps it from Spark's task failure
       throw new UserError(e.getMessage(), e);
@@ -267,10 +276,10 @@ public final class TrainCommand implements Command {
   }
 
   /** Everything the run's arithmetic depends on, hashed: a checkpoint only resumes its own run. */
-  private static String fingerprint(TrainingSetup setup, TableSource data, long rows, TrainingState start) {
+  private static String fingerprint(String settings, TableSource data, long rows, TrainingState start) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(setup.toString().getBytes(StandardCharsets.UTF_8));
+      sha.update(settings.getBytes(StandardCharsets.UTF_8));
       sha.update((data.path() + "|" + data.format() + "|" + data.options() + "|" + data.filter() + "|" + rows)
           .getBytes(StandardCharsets.UTF_8));
       java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * start.parameters().length);

@@ -44,6 +44,7 @@ public final class TrainRun {
   private final boolean resume;
   private final String fingerprint;
   private final Map<String, String> provenance;
+  private final EpochRules.Settings rules;
 
   /**
    * @param fingerprint identifies everything that decides the run's arithmetic (settings, data,
@@ -52,6 +53,13 @@ public final class TrainRun {
    */
   public TrainRun(SparkSession spark, TrainingSetup setup, int epochs, Outputs outputs, boolean resume,
                   String fingerprint, Map<String, String> provenance) {
+    this(spark, setup, epochs, outputs, resume, fingerprint, provenance, EpochRules.Settings.NEUTRAL);
+  }
+
+  /** As above, with the driver's rules (learning rates, outer rule, inner state, early stopping). */
+  public TrainRun(SparkSession spark, TrainingSetup setup, int epochs, Outputs outputs, boolean resume,
+                  String fingerprint, Map<String, String> provenance, EpochRules.Settings rules) {
+    this.rules = rules;
     this.spark = spark;
     this.setup = setup;
     this.epochs = epochs;
@@ -76,12 +84,14 @@ public final class TrainRun {
         fingerprint);
     MetricsLog metrics = new MetricsLog(store, outputs.metrics(), outputs.picture(), outputs.pictureScale());
     TrainingState state = start;
+    EpochRules epochRules = new EpochRules(rules, setup);
     int first = 0;
     if (resume) {
       Optional<Checkpoints.Checkpoint> cp = checkpoints.latest();
       if (cp.isPresent()) {
         first = cp.get().epochsDone();
         state = cp.get().state();
+        epochRules.restore(cp.get().run(), state);
         LOG.info("resuming after epoch {} from {}", first, outputs.checkpointDir());
       } else {
         LOG.info("train.resume: no usable checkpoint in {}; starting from epoch 1", outputs.checkpointDir());
@@ -93,12 +103,12 @@ public final class TrainRun {
     }
     TaskFailures failures = new TaskFailures();
     sc.sc().addSparkListener(failures);
-    SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train.rows, train.count);
+    SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train.rows, train.count, epochRules.rounds());
     FaultInjection.configure(sc, loop);
     Validation val = validation.map(v -> new Validation(sc, setup, v.rows)).orElse(null);
     int saved = first; // the newest checkpoint on disk, in epochs done (0 = none)
     try {
-      for (int epoch = first; epoch < epochs; epoch++) {
+      for (int epoch = first; epoch < epochs && !epochRules.stop(); epoch++) {
         long t0 = System.nanoTime();
         long[] gc0 = gcTotals();
         SparkAveragingLoop.EpochOutcome out = loop.trainEpoch(state, epoch, epochs);
@@ -106,7 +116,9 @@ public final class TrainRun {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long[] gc1 = gcTotals();
         Evaluation eval = val == null ? null : val.evaluate(state.parameters(), epoch, epochs);
+        epochRules.endEpoch(epoch, eval, state);
         Map<String, Object> line = epochLine(epoch, out, seconds, eval);
+        epochRules.describe(line);
         line.put("driver_gc_seconds", (gc1[1] - gc0[1]) / 1e3);
         line.put("driver_gc_collections", gc1[0] - gc0[0]);
         long failed = failures.takeCount();
@@ -118,12 +130,19 @@ public final class TrainRun {
         }
         // metrics first: a resume drops lines past its checkpoint, so a crash between the two is harmless
         metrics.add(line);
-        checkpoints.save(epoch + 1, state);
+        checkpoints.save(epoch + 1, state, epochRules.save());
         saved = epoch + 1;
         LOG.info(describe(epoch, out, seconds, eval));
+        if (epochRules.stop()) {
+          LOG.info("early stopping after epoch {}: no validation loss improvement for {} epochs (best: epoch {})",
+              epoch + 1, rules.earlyStopping().patience(), epochRules.bestEpoch());
+        }
       }
       metrics.writePicture("spark-lstm: loss per epoch");
-      store.write(outputs.model(), ModelFile.toBytes(setup.model(), state.parameters(), provenance));
+      store.write(outputs.model(), ModelFile.toBytes(setup.model(), epochRules.output(state), provenance));
+      if (rules.bestValidation()) {
+        LOG.info("output.best-validation: the model is that of epoch {}", epochRules.bestEpoch());
+      }
       LOG.info("wrote model {}, metrics {}, loss curve {}", outputs.model(), outputs.metrics(), outputs.picture());
       return state;
     } catch (Exception e) { // on Spark, an executor's DivergenceException arrives inside a SparkException
@@ -171,6 +190,8 @@ public final class TrainRun {
     m.put("epoch", epoch + 1);
     m.put("epochs", epochs);
     m.put("train_loss", out.lossSum() / out.sequences());
+    m.put("learning_rate", out.firstLr());
+    m.put("learning_rate_last_round", out.lastLr());
     if (eval != null) {
       m.put("validation", new LinkedHashMap<>(eval.metrics()));
     }
@@ -187,7 +208,11 @@ public final class TrainRun {
 
   private String describe(int epoch, SparkAveragingLoop.EpochOutcome out, double seconds, Evaluation eval) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("epoch %d/%d  train loss %.6f", epoch + 1, epochs, out.lossSum() / out.sequences()));
+    sb.append(String.format("epoch %d/%d  lr %.4g", epoch + 1, epochs, out.firstLr()));
+    if (out.lastLr() != out.firstLr()) {
+      sb.append(String.format("..%.4g", out.lastLr()));
+    }
+    sb.append(String.format("  train loss %.6f", out.lossSum() / out.sequences()));
     if (eval != null) {
       sb.append("  validation");
       eval.metrics().forEach((k, v) -> sb.append(String.format(" %s %.6f", k, v)));

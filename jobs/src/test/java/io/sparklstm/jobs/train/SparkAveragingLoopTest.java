@@ -14,6 +14,12 @@ import io.sparklstm.model.ParameterInit;
 import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.train.LabeledSequence;
 import io.sparklstm.train.LocalAveragingLoop;
+import io.sparklstm.train.rules.InnerState;
+import io.sparklstm.train.rules.LrScaling;
+import io.sparklstm.train.rules.LrSchedule;
+import io.sparklstm.train.rules.OuterRule;
+import io.sparklstm.train.rules.RoundRules;
+import io.sparklstm.train.rules.TrainingRules;
 import io.sparklstm.train.TrainingSetup;
 import io.sparklstm.train.TrainingState;
 import io.sparklstm.train.optim.OptimizerConfig;
@@ -71,6 +77,27 @@ class SparkAveragingLoopTest {
       "adam,4,1,true,driver", "sgd,2,3,true,driver", "sgd,3,0,false,slices", "adam,3,2,false,slices",
       "adam,4,1,true,slices"})
   void sparkEqualsPlainJava(String optimizer, int workers, int k, boolean shuffle, String averaging) {
+    compare(optimizer, workers, k, shuffle, averaging, TrainingRules.NEUTRAL);
+  }
+
+  /** The driver's rules (outer rule, inner state, learning rates) give the same bits on Spark as in plain Java. */
+  @ParameterizedTest(name = "{0} workers={1} k={2} {4} {5} {6}")
+  @CsvSource({"adam,3,2,slices,bmuf-nesterov,keep,sqrt", "sgd,4,1,driver,diloco,reset-first-moment,linear",
+      "adam,2,0,slices,bmuf,average,none"})
+  void sparkEqualsPlainJavaWithRules(String optimizer, int workers, int k, String averaging, String outer,
+                                     String inner, String scaling) {
+    OuterRule rule = switch (outer) {
+      case "bmuf-nesterov" -> new OuterRule(OuterRule.Type.BMUF, OuterRule.bmufMomentum(workers), 1, true, 1);
+      case "bmuf" -> new OuterRule(OuterRule.Type.BMUF, 0.6, 0.9, false, 1);
+      default -> new OuterRule(OuterRule.Type.DILOCO, 0.9, 1, true, 0.7);
+    };
+    LrSchedule cosine = new LrSchedule(LrSchedule.Type.COSINE, 1, 1, 2, 0.001, 1, 0.5, null);
+    compare(optimizer, workers, k, true, averaging, new TrainingRules(new LrScaling(
+        LrScaling.Kind.valueOf(scaling.toUpperCase()), 0.7), cosine, rule,
+        InnerState.valueOf(inner.replace('-', '_').toUpperCase())));
+  }
+
+  private void compare(String optimizer, int workers, int k, boolean shuffle, String averaging, TrainingRules rules) {
     ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 2, true, false, 0.3, false, 0),
         new HeadConfig(2, HeadMode.LAST));
     OptimizerConfig oc = OptimizerConfig.of(optimizer);
@@ -85,12 +112,13 @@ class SparkAveragingLoopTest {
 
     float[] init = ParameterInit.initialize(model, ParameterLayout.of(model), 3);
     TrainingState start = new TrainingState(init, setup.optimizer().init(init.length));
+    double lr = setup.optimizer().learningRate();
     SparkAveragingLoop loop = new SparkAveragingLoop(JavaSparkContext.fromSparkContext(spark.sparkContext()), setup,
-        rows.rows, rows.count);
+        rows.rows, rows.count, new RoundRules(rules, workers, lr));
     if (averaging.equals("slices")) {
       loop.averageOnExecutors(3);
     }
-    LocalAveragingLoop reference = new LocalAveragingLoop(setup, Kernels.best());
+    LocalAveragingLoop reference = new LocalAveragingLoop(setup, new RoundRules(rules, workers, lr), Kernels.best());
     TrainingState s1 = start.copy();
     TrainingState s2 = start.copy();
     for (int epoch = 0; epoch < 2; epoch++) {
@@ -103,6 +131,8 @@ class SparkAveragingLoopTest {
       assertArrayEquals(s2.parameters(), s1.parameters(), "epoch " + epoch);
       assertArrayEquals(s2.optimizer().buffers(), s1.optimizer().buffers());
       assertEquals(s2.optimizer().step(), s1.optimizer().step());
+      assertEquals(b.firstLr(), a.firstLr());
+      assertEquals(b.lastLr(), a.lastLr());
     }
     loop.close();
     rows.release();

@@ -67,6 +67,11 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
   }
 
   @Override
+  public Adam withLearningRate(double lr) {
+    return lr == learningRate ? this : new Adam(lr, beta1, beta2, epsilon, weightDecay, amsgrad, decoupled);
+  }
+
+  @Override
   public String type() {
     return decoupled ? "adamw" : "adam";
   }

@@ -26,6 +26,15 @@ public interface Optimizer extends Serializable {
   /** The type name used in configs: {@code sgd}, {@code adam} or {@code adamw}. */
   String type();
 
+  /** The learning rate, γ (PyTorch's {@code lr}). */
+  double learningRate();
+
+  /**
+   * The same rule with learning rate {@code lr}, as a scheduler setting {@code group['lr']} does;
+   * {@code this} when it is already {@code lr}, so an unchanged rate changes nothing.
+   */
+  Optimizer withLearningRate(double lr);
+
   /** The state buffers, in order, under PyTorch's state names (e.g. {@code exp_avg, exp_avg_sq}). */
   List<String> bufferNames();
 

@@ -51,6 +51,11 @@ public record Sgd(double learningRate, double momentum, double dampening, boolea
   }
 
   @Override
+  public Sgd withLearningRate(double lr) {
+    return lr == learningRate ? this : new Sgd(lr, momentum, dampening, nesterov, weightDecay);
+  }
+
+  @Override
   public String type() {
     return "sgd";
   }
