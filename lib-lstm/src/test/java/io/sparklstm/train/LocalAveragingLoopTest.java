@@ -4,13 +4,23 @@ import static io.sparklstm.train.WeightedMeanTest.assertBits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.blas.Gemm;
+import io.sparklstm.lstm.Kernels;
+import io.sparklstm.model.LossType;
 import io.sparklstm.model.SequenceBatch;
 import io.sparklstm.model.SequenceModel;
 import io.sparklstm.train.optim.Optimizer;
 import io.sparklstm.train.optim.OptimizerState;
+import io.sparklstm.train.rules.InnerState;
+import io.sparklstm.train.rules.LrScaling;
+import io.sparklstm.train.rules.LrSchedule;
+import io.sparklstm.train.rules.OuterRule;
+import io.sparklstm.train.rules.RoundRules;
+import io.sparklstm.train.rules.TrainingRules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,6 +60,28 @@ class LocalAveragingLoopTest {
       assertEquals(lossSum, e.lossSum(), 1e-12 * Math.abs(lossSum));
       state = e.state();
     }
+  }
+
+  /** The defaults (sqrt scaling, k = 16; docs/SCALING.md) give one worker exactly the neutral run's model. */
+  @Test
+  void oneWorkerAtTheDefaultsIsTheNeutralRun() {
+    List<LabeledSequence> rows = TrainData.rows(150, 5);  // 38 batches: rounds of 16, 16 and 6
+    Optimizer opt = TrainData.adam();
+    SequenceModel model = TrainData.model();
+    TrainingState neutral = TrainData.initialState(model, opt, 3);
+    TrainingState defaults = neutral;
+    LocalAveragingLoop plain = TrainData.loop(model, opt, 4, 1, 0, true, SEED);
+    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, opt, 1.0, 0, 4, 1, 16, true, SEED);
+    TrainingRules sqrt = new TrainingRules(new LrScaling(LrScaling.Kind.SQRT, 0), LrSchedule.CONSTANT,
+        OuterRule.AVERAGE, InnerState.AVERAGE);
+    LocalAveragingLoop scaled = new LocalAveragingLoop(setup, new RoundRules(sqrt, 1, opt.learningRate()),
+        Kernels.scalarCell(Gemm.javaGemm()));
+    for (int epoch = 0; epoch < 2; epoch++) {
+      neutral = plain.trainEpoch(neutral, rows, epoch).state();
+      defaults = scaled.trainEpoch(defaults, rows, epoch).state();
+      assertSameState(neutral, defaults, "epoch " + epoch);
+    }
+    assertEquals(4 * 0.01, new RoundRules(sqrt, 16, 0.01).learningRate(0, 0, 1), 1e-15, "sqrt scaling at 16 workers");
   }
 
   @ParameterizedTest(name = "{0} workers, averaging-frequency {1}, batch size {2}")
