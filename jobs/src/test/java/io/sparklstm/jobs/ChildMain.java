@@ -26,7 +26,7 @@ public final class ChildMain {
 
   /** As {@link #run(String, List)}, under the file-creation mask {@code umask} (e.g. "077"; null: this JVM's). */
   public static Result run(String xmx, String umask, List<String> args) throws Exception {
-    Process p = new ProcessBuilder(command(xmx, umask, args)).redirectErrorStream(true).start();
+    Process p = builder(command(xmx, umask, args)).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), "Main " + args + " did not finish");
     return new Result(p.exitValue(), out);
@@ -34,7 +34,14 @@ public final class ChildMain {
 
   /** Starts {@code Main args...} without waiting, everything it prints going to {@code log}. */
   public static Process start(String xmx, Path log, List<String> args) throws Exception {
-    return new ProcessBuilder(command(xmx, null, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return builder(command(xmx, null, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** With bin/spark-lstm's default of one OpenBLAS thread (unless this JVM's environment sets one). */
+  private static ProcessBuilder builder(List<String> command) {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putIfAbsent("OPENBLAS_NUM_THREADS", "1");
+    return pb;
   }
 
   private static List<String> command(String xmx, String umask, List<String> args) {

@@ -79,17 +79,21 @@ public final class TestHdfs {
         "dfs.datanode.ipc.address"}) {
       conf.set(key, "127.0.0.1:0"); // loopback only (MiniDFSCluster's own choice too)
     }
+    return asSuperuser(() -> {
+      MiniDFSCluster c = new MiniDFSCluster.Builder(conf, base.toFile()).numDataNodes(1).build();
+      c.waitActive();
+      FileSystem fs = c.getFileSystem();
+      fs.mkdirs(new org.apache.hadoop.fs.Path(TMP));
+      fs.setPermission(new org.apache.hadoop.fs.Path(TMP), new FsPermission((short) 01777));
+      fs.mkdirs(new org.apache.hadoop.fs.Path(READ_ONLY), new FsPermission((short) 0755));
+      return c;
+    });
+  }
+
+  /** Runs {@code action} as the HDFS superuser ({@link #SUPERUSER}). */
+  public static <T> T asSuperuser(PrivilegedExceptionAction<T> action) {
     try {
-      UserGroupInformation superuser = UserGroupInformation.createRemoteUser(SUPERUSER);
-      return superuser.doAs((PrivilegedExceptionAction<MiniDFSCluster>) () -> {
-        MiniDFSCluster c = new MiniDFSCluster.Builder(conf, base.toFile()).numDataNodes(1).build();
-        c.waitActive();
-        FileSystem fs = c.getFileSystem();
-        fs.mkdirs(new org.apache.hadoop.fs.Path(TMP));
-        fs.setPermission(new org.apache.hadoop.fs.Path(TMP), new FsPermission((short) 01777));
-        fs.mkdirs(new org.apache.hadoop.fs.Path(READ_ONLY), new FsPermission((short) 0755));
-        return c;
-      });
+      return UserGroupInformation.createRemoteUser(SUPERUSER).doAs(action);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -20,7 +20,6 @@ import io.sparklstm.train.rules.TrainingRules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -62,26 +61,30 @@ class LocalAveragingLoopTest {
     }
   }
 
-  /** The defaults (sqrt scaling, k = 16; docs/SCALING.md) give one worker exactly the neutral run's model. */
-  @Test
-  void oneWorkerAtTheDefaultsIsTheNeutralRun() {
-    List<LabeledSequence> rows = TrainData.rows(150, 5);  // 38 batches: rounds of 16, 16 and 6
+  /**
+   * At W = 1, scaling (s(1) = 1, whatever the warm-up) and keeping the inner state change no bit; nor
+   * do the defaults (sqrt, k = 16; docs/SCALING.md) against the neutral values (none, k = 0).
+   */
+  @ParameterizedTest(name = "{0} scaling, inner state {1}, k {2} against {3}")
+  @CsvSource({"LINEAR, KEEP, 2, 2", "SQRT, AVERAGE, 2, 2", "SQRT, AVERAGE, 16, 0"})
+  void oneWorkerIsUnchangedByScalingAndKeptState(LrScaling.Kind scaling, InnerState inner, int k, int plainK) {
+    List<LabeledSequence> rows = TrainData.rows(150, 5);  // 38 batches of 4: rounds of 16, 16 and 6 at k = 16
     Optimizer opt = TrainData.adam();
     SequenceModel model = TrainData.model();
-    TrainingState neutral = TrainData.initialState(model, opt, 3);
-    TrainingState defaults = neutral;
-    LocalAveragingLoop plain = TrainData.loop(model, opt, 4, 1, 0, true, SEED);
-    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, opt, 1.0, 0, 4, 1, 16, true, SEED);
-    TrainingRules sqrt = new TrainingRules(new LrScaling(LrScaling.Kind.SQRT, 0), LrSchedule.CONSTANT,
-        OuterRule.AVERAGE, InnerState.AVERAGE);
-    LocalAveragingLoop scaled = new LocalAveragingLoop(setup, new RoundRules(sqrt, 1, opt.learningRate()),
+    TrainingState start = TrainData.initialState(model, opt, 3);
+    LocalAveragingLoop plain = TrainData.loop(model, opt, 4, 1, plainK, true, SEED);
+    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, opt, 1.0, 0, 4, 1, k, true, SEED);
+    TrainingRules rules = new TrainingRules(new LrScaling(scaling, 1.5), LrSchedule.CONSTANT, OuterRule.AVERAGE,
+        inner);
+    LocalAveragingLoop ruled = new LocalAveragingLoop(setup, new RoundRules(rules, 1, opt.learningRate()),
         Kernels.scalarCell(Gemm.javaGemm()));
+    TrainingState a = start;
+    TrainingState b = start;
     for (int epoch = 0; epoch < 2; epoch++) {
-      neutral = plain.trainEpoch(neutral, rows, epoch).state();
-      defaults = scaled.trainEpoch(defaults, rows, epoch).state();
-      assertSameState(neutral, defaults, "epoch " + epoch);
+      a = plain.trainEpoch(a, rows, epoch).state();
+      b = ruled.trainEpoch(b, rows, epoch).state();
+      assertSameState(a, b, "epoch " + epoch);
     }
-    assertEquals(4 * 0.01, new RoundRules(sqrt, 16, 0.01).learningRate(0, 0, 1), 1e-15, "sqrt scaling at 16 workers");
   }
 
   @ParameterizedTest(name = "{0} workers, averaging-frequency {1}, batch size {2}")

@@ -47,7 +47,7 @@ public final class RulesSection {
     double v = r.numberIn(key, 0, Double.POSITIVE_INFINITY, false);
     if (v > epochs) {
       throw new UserError(key + " must be at most train.epochs = " + epochs + " (a warm-up longer than training), got "
-          + v);
+          + (v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v)));
     }
     return v;
   }
