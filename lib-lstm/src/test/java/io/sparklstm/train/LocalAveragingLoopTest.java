@@ -62,16 +62,19 @@ class LocalAveragingLoopTest {
     }
   }
 
-  /** At W = 1, scaling (s(1) = 1, whatever the warm-up) and keeping the inner state change no bit. */
-  @ParameterizedTest(name = "{0} scaling, inner state {1}")
-  @CsvSource({"LINEAR, KEEP", "SQRT, AVERAGE"})
-  void oneWorkerIsUnchangedByScalingAndKeptState(LrScaling.Kind scaling, InnerState inner) {
-    List<LabeledSequence> rows = TrainData.rows(23, 5);
+  /**
+   * At W = 1, scaling (s(1) = 1, whatever the warm-up) and keeping the inner state change no bit; nor
+   * do the defaults (sqrt, k = 16; docs/SCALING.md) against the neutral values (none, k = 0).
+   */
+  @ParameterizedTest(name = "{0} scaling, inner state {1}, k {2} against {3}")
+  @CsvSource({"LINEAR, KEEP, 2, 2", "SQRT, AVERAGE, 2, 2", "SQRT, AVERAGE, 16, 0"})
+  void oneWorkerIsUnchangedByScalingAndKeptState(LrScaling.Kind scaling, InnerState inner, int k, int plainK) {
+    List<LabeledSequence> rows = TrainData.rows(150, 5);  // 38 batches of 4: rounds of 16, 16 and 6 at k = 16
     Optimizer opt = TrainData.adam();
     SequenceModel model = TrainData.model();
     TrainingState start = TrainData.initialState(model, opt, 3);
-    LocalAveragingLoop plain = TrainData.loop(model, opt, 4, 1, 2, true, SEED);
-    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, opt, 1.0, 0, 4, 1, 2, true, SEED);
+    LocalAveragingLoop plain = TrainData.loop(model, opt, 4, 1, plainK, true, SEED);
+    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, opt, 1.0, 0, 4, 1, k, true, SEED);
     TrainingRules rules = new TrainingRules(new LrScaling(scaling, 1.5), LrSchedule.CONSTANT, OuterRule.AVERAGE,
         inner);
     LocalAveragingLoop ruled = new LocalAveragingLoop(setup, new RoundRules(rules, 1, opt.learningRate()),

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.jobs.UserError;
 import io.sparklstm.model.HeadMode;
+import io.sparklstm.train.rules.InnerState;
+import io.sparklstm.train.rules.LrScaling;
+import io.sparklstm.train.rules.LrSchedule;
+import io.sparklstm.train.rules.OuterRule;
+import io.sparklstm.train.rules.TrainingRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +44,13 @@ class JobConfigTest {
     assertEquals(10, c.train().epochs());
     assertEquals(OptimizerSection.Type.ADAM, c.train().optimizer().type());
     assertEquals(0.0, c.train().optimizer().weightDecay());
+    // chosen by measurement (docs/SCALING.md); neutral with one worker (LocalAveragingLoopTest)
+    assertEquals(16, c.train().averagingFrequency());
+    TrainingRules rules = c.train().rules().rules();
+    assertEquals(LrScaling.NONE, rules.scaling());
+    assertEquals(LrSchedule.Type.CONSTANT, rules.schedule().type());
+    assertEquals(OuterRule.AVERAGE, rules.outer());
+    assertEquals(InnerState.AVERAGE, rules.inner());
     assertEquals(List.of("prediction"), c.predict().columns());
     assertEquals(1, c.window().horizon());
     assertEquals(GenerateSection.Kind.SERIES, c.generate().kind());
