@@ -98,7 +98,8 @@ class RulesRunTest {
     for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
       Map<Object, Object> m = new LinkedHashMap<>((Map<?, ?>) Json.parse(line));
       List.of("seconds", "sequences_per_second", "compute_seconds", "averaging_seconds", "placement_seconds",
-          "finished", "epochs", "driver_gc_seconds", "driver_gc_collections", "failed_tasks").forEach(m::remove);
+          "round_seconds_start", "round_seconds_end", "finished", "epochs", "driver_gc_seconds", "driver_gc_collections",
+          "failed_tasks").forEach(m::remove);
       out.add(m);
     }
     return out;
