@@ -139,6 +139,30 @@ public final class ShardPlan implements java.io.Serializable {
     return globalBlock(w, (home - shardStart(w)) / blockRows);
   }
 
+  /** The shard that holds global block {@code block}. */
+  public int shardOfBlock(long block) {
+    if (block < 0 || block >= totalBlocks()) {
+      throw new IllegalArgumentException("block " + block + " out of range [0, " + totalBlocks() + ")");
+    }
+    int w = 0;
+    while (firstBlock[w + 1] <= block) {
+      w++;
+    }
+    return w;
+  }
+
+  /** Home position of global block {@code block}'s first row. */
+  public long blockFirstHome(long block) {
+    int w = shardOfBlock(block);
+    return shardStart(w) + (block - firstBlock[w]) * blockRows;
+  }
+
+  /** Rows of global block {@code block}: R, or fewer for a shard's last block. */
+  public long blockSize(long block) {
+    int w = shardOfBlock(block);
+    return Math.min(blockRows, shardEnd(w) - blockFirstHome(block));
+  }
+
   /** Position of input row {@code row} in epoch {@code epoch}'s order. */
   public long position(long row, int epoch) {
     long h = home(row);

@@ -186,6 +186,29 @@ class ShardPlanTest {
     }
   }
 
+  /** Each global block covers the home positions [blockFirstHome, + blockSize), the blocks tiling [0, N) in order. */
+  @Test
+  void blocksTileTheHomePositions() {
+    for (long n : new long[] {1, 7, 100, 1237}) {
+      for (int workers : new int[] {1, 3, 5}) {
+        for (long blockRows : new long[] {1, 4, 25}) {
+          ShardPlan plan = new ShardPlan(n, workers, true, 3, blockRows, 2);
+          String where = "N=" + n + " W=" + workers + " R=" + blockRows;
+          long next = 0;
+          for (long b = 0; b < plan.totalBlocks(); b++) {
+            assertEquals(next, plan.blockFirstHome(b), where + ": block " + b);
+            assertTrue(plan.blockSize(b) >= 1 && plan.blockSize(b) <= blockRows, where + ": block " + b);
+            for (long h = next; h < next + plan.blockSize(b); h++) {
+              assertEquals(b, plan.blockOfHome(h), where + ": home " + h);
+            }
+            next += plan.blockSize(b);
+          }
+          assertEquals(n, next, where);
+        }
+      }
+    }
+  }
+
   @Test
   void placementIsFixedAcrossEpochs() {
     ShardPlan plan = new ShardPlan(500, 3, true, 5, 16, 4);
