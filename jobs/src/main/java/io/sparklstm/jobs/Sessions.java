@@ -22,6 +22,9 @@ public interface Sessions {
   /** Our Kryo serializers (records cannot go through Kryo's default field serializer). */
   String KRYO_REGISTRATOR = "io.sparklstm.jobs.train.KryoRegistration";
 
+  /** Spark's unroll threshold, the chunk size of serialized cached blocks: under half a 1 MiB G1 region. */
+  String CACHE_CHUNK = "262144"; // bytes (256 KiB): Spark reads this key as a plain long
+
   SparkSession start(SparkSection spark, String appName);
 
   void stop(SparkSession session);
@@ -79,6 +82,12 @@ public interface Sessions {
     if (!registrators.contains(KRYO_REGISTRATOR)) {
       conf.set("spark.kryo.registrator", registrators.isEmpty() ? KRYO_REGISTRATOR : registrators + "," + KRYO_REGISTRATOR);
     }
+    // Serialized cached blocks are written in chunks of this size, the last one copied to its exact
+    // size: with Spark's 1 MiB, every chunk and every stored block of at least 0.5 MiB (a training
+    // block at the usual shapes, docs/DATA_LAYOUT.md) is a G1 "humongous" object taking whole 1 MiB
+    // regions (heaps under 4 GiB), and a 2 GiB heap ran out at half its storage memory.
+    // 256 KiB chunks are under half the smallest region (docs/PERFORMANCE.md).
+    conf.setIfMissing("spark.storage.unrollMemoryThreshold", CACHE_CHUNK);
     if (conf.get("spark.master").startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");

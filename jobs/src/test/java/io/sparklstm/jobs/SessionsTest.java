@@ -18,6 +18,20 @@ class SessionsTest {
   }
 
   @Test
+  void cachedBlocksAreWrittenInChunksUnderHalfAG1RegionUnlessConfigured() {
+    SparkConf chunked = Sessions.sparkConf(JobConfig.parse("").spark(), new SparkConf(false), "app");
+    long chunk = chunked.getLong("spark.storage.unrollMemoryThreshold", 0);
+    assertEquals(true, chunk < 512 * 1024, "under half of G1's smallest region, 1 MiB: " + chunk);
+    SparkConf set = Sessions.sparkConf(
+        JobConfig.parse("spark.conf { \"spark.storage.unrollMemoryThreshold\" = 2097152 }").spark(), new SparkConf(false),
+        "app");
+    assertEquals("2097152", set.get("spark.storage.unrollMemoryThreshold"));
+    SparkConf submitted = new SparkConf(false).setMaster("yarn").set("spark.storage.unrollMemoryThreshold", "1048576");
+    assertEquals("1048576", Sessions.sparkConf(JobConfig.parse("").spark(), submitted, "app")
+        .get("spark.storage.unrollMemoryThreshold"));
+  }
+
+  @Test
   void sparkSubmitsMasterWins() {
     SparkConf submitted = new SparkConf(false).setMaster("yarn");
     SparkConf conf = Sessions.sparkConf(JobConfig.parse("spark.master = \"local[2]\"").spark(), submitted, "app");
@@ -32,6 +46,7 @@ class SessionsTest {
         JobConfig.parse("spark.conf { \"spark.sql.shuffle.partitions\" = 7, spark.executor.memory = 2g }").spark(),
         new SparkConf(false), "app");
     assertEquals("7", conf.get("spark.sql.shuffle.partitions"));
+    assertEquals(Sessions.CACHE_CHUNK, conf.get("spark.storage.unrollMemoryThreshold"));
     assertEquals("2g", conf.get("spark.executor.memory"));
     assertEquals("app", conf.get("spark.app.name"));
   }
