@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
 import scala.Tuple2;
 
@@ -27,7 +28,27 @@ public final class RowNumbers {
 
   /** (row, index) pairs, index = position in read order; like {@code data.javaRDD().zipWithIndex()}. */
   public static JavaPairRDD<Row, Long> zipWithIndex(Dataset<Row> data) {
-    JavaRDD<Row> rows = data.javaRDD();
+    return number(data).rows();
+  }
+
+  /** The numbered rows and their count, known before any row is converted. */
+  public record Counted<T>(JavaPairRDD<T, Long> rows, long count) {}
+
+  /** As {@link #zipWithIndex}, with the number of rows. */
+  public static Counted<Row> number(Dataset<Row> data) {
+    return number(data, data.javaRDD());
+  }
+
+  /**
+   * As {@link #number(Dataset)}, for Spark's internal rows (not converted to {@link Row}s; each is
+   * valid only until the next one is read: use it at once).
+   */
+  public static Counted<InternalRow> numberInternal(Dataset<Row> data) {
+    return number(data, data.queryExecution().toRdd().toJavaRDD());
+  }
+
+  /** {@code rows}: {@code data}'s plan read as rows of type T (the same partitions, in the same order). */
+  private static <T> Counted<T> number(Dataset<Row> data, JavaRDD<T> rows) {
     List<Long> counts = data.select(functions.lit(1)).javaRDD().mapPartitions(it -> {
       long n = 0;
       for (; it.hasNext(); it.next()) {
@@ -36,24 +57,25 @@ public final class RowNumbers {
       return List.of(n).iterator();
     }).collect();
     if (counts.size() != rows.getNumPartitions()) {
-      return rows.zipWithIndex(); // the projection was partitioned differently: count the slow way
+      return new Counted<>(rows.zipWithIndex(), data.count()); // partitioned differently: count the slow way
     }
     long[] start = new long[counts.size() + 1];
     for (int p = 0; p < counts.size(); p++) {
       start[p + 1] = start[p] + counts.get(p);
     }
-    return JavaPairRDD.fromJavaRDD(
-        rows.mapPartitionsWithIndex((p, it) -> new Numbered(it, p, start[p], start[p + 1]), true));
+    return new Counted<>(JavaPairRDD.fromJavaRDD(
+        rows.mapPartitionsWithIndex((p, it) -> new Numbered<>(it, p, start[p], start[p + 1]), true)),
+        start[counts.size()]);
   }
 
   /** Partition p's rows numbered from {@code first}; fails if it does not hold exactly the counted rows. */
-  static final class Numbered implements Iterator<Tuple2<Row, Long>> {
-    private final Iterator<Row> rows;
+  static final class Numbered<T> implements Iterator<Tuple2<T, Long>> {
+    private final Iterator<T> rows;
     private final int partition;
     private final long end;
     private long next;
 
-    Numbered(Iterator<Row> rows, int partition, long first, long end) {
+    Numbered(Iterator<T> rows, int partition, long first, long end) {
       this.rows = rows;
       this.partition = partition;
       this.next = first;
@@ -71,7 +93,7 @@ public final class RowNumbers {
     }
 
     @Override
-    public Tuple2<Row, Long> next() {
+    public Tuple2<T, Long> next() {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }

@@ -27,12 +27,15 @@ import scala.Tuple2;
 final class BlockStore {
   private static final Logger LOG = LoggerFactory.getLogger(BlockStore.class);
   final ShardPlan plan;
+  /** The longest training sequence, in steps. */
+  final long maxSteps;
   private final JavaRDD<RowBlock> blocks;
   private int orderEpoch = -1;
   private long[][] order; // per shard: epoch orderEpoch's block order
 
-  private BlockStore(ShardPlan plan, JavaRDD<RowBlock> blocks) {
+  private BlockStore(ShardPlan plan, long maxSteps, JavaRDD<RowBlock> blocks) {
     this.plan = plan;
+    this.maxSteps = maxSteps;
     this.blocks = blocks;
   }
 
@@ -40,26 +43,32 @@ final class BlockStore {
   record Round(JavaRDD<RowBlock> blocks, int[] shards, long[] from, long[] to) {}
 
   /**
-   * Places every row into its block (one Spark shuffle, once per run), packs the blocks and caches
-   * them. The shuffle does not sort: a block's rows are put in home order by their home position
+   * Places every row into its block (one Spark shuffle, once per run; the rows are decoded, and
+   * checked, on its map side), packs the blocks and caches them. The shuffle does not sort: a block's rows are put in home order by their home position
    * (a sort-based shuffle spent a third of the placement estimating the sizes of the rows it buffered).
    */
   static BlockStore build(JavaSparkContext sc, JavaRDD<LabeledSequence> rows, long rowCount, TrainingSetup setup) {
+    long t0 = System.nanoTime();
+    sc.setJobDescription("spark-lstm train: placing rows into the blocks of " + setup.workers() + " shards");
     ShardPlan plan = setup.plan(rowCount);
     JavaRDD<RowBlock> blocks = rows
         .mapToPair(r -> new Tuple2<>(plan.home(r.index()), r))
         .partitionBy(new BlockPartitioner(plan))
         .mapPartitionsWithIndex((block, it) -> List.of(inHomeOrder(plan, block, it)).iterator(), true)
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    long placed = blocks.map(b -> (long) b.size()).reduce(Long::sum);
-    if (placed != rowCount) {
-      throw new IllegalStateException("placed " + placed + " rows into blocks, expected " + rowCount);
+    int inputSize = setup.model().lstm().inputSize();
+    long[] placed = blocks.map(b -> new long[] {b.size(), b.maxSteps(inputSize)})
+        .fold(new long[] {0, 0}, (a, b) -> new long[] {a[0] + b[0], Math.max(a[1], b[1])});
+    sc.setJobDescription(null);
+    if (placed[0] != rowCount) {
+      throw new IllegalStateException("placed " + placed[0] + " rows into blocks, expected " + rowCount);
     }
-    BlockStore store = new BlockStore(plan, blocks);
+    BlockStore store = new BlockStore(plan, placed[1], blocks);
     long[] cached = store.cachedBytes(sc);
-    LOG.info("training data: {} rows in {} blocks of up to {} rows, groups of {} blocks; cached {} MiB in memory, "
-        + "{} MiB on disk{}", rowCount, plan.totalBlocks(), plan.blockRows(), plan.groupBlocks(), cached[0] >> 20,
-        cached[1] >> 20, cached[1] > 0 ? " (more than storage memory holds: rounds read their blocks from disk)" : "");
+    LOG.info("training data: {} rows in {} blocks of up to {} rows, groups of {} blocks, placed in {} s; cached {} "
+        + "MiB in memory, {} MiB on disk{}", rowCount, plan.totalBlocks(), plan.blockRows(), plan.groupBlocks(),
+        String.format("%.1f", (System.nanoTime() - t0) / 1e9), cached[0] >> 20, cached[1] >> 20,
+        cached[1] > 0 ? " (more than storage memory holds: rounds read their blocks from disk)" : "");
     return store;
   }
 

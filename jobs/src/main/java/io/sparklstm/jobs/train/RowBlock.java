@@ -57,6 +57,15 @@ public record RowBlock(long[] index, int[] featureEnds, float[] features, int[] 
     return index.length;
   }
 
+  /** The longest row, in steps of {@code inputSize} features. */
+  long maxSteps(int inputSize) {
+    long max = 0;
+    for (int i = 0; i < featureEnds.length; i++) {
+      max = Math.max(max, (featureEnds[i] - start(featureEnds, i)) / inputSize);
+    }
+    return max;
+  }
+
   /** Row i as a training row (copies of its slices). */
   LabeledSequence row(int i) {
     return new LabeledSequence(index[i], Arrays.copyOfRange(features, start(featureEnds, i), featureEnds[i]),

@@ -78,6 +78,12 @@ public final class SparkAveragingLoop {
     this.rules = rules;
   }
 
+  /** On rows already placed ({@link BlockStore#build}, whose time is then not any epoch's placement). */
+  SparkAveragingLoop(JavaSparkContext sc, TrainingSetup setup, BlockStore placed, RoundRules rules) {
+    this(sc, setup, null, placed.plan.rows(), rules);
+    this.store = placed;
+  }
+
   /**
    * One epoch's outcome. Times in nanoseconds: placement = placing the rows into their blocks and
    * caching them (in the first epoch a loop runs only; docs/DATA_LAYOUT.md), per round, compute
@@ -154,7 +160,6 @@ public final class SparkAveragingLoop {
   /** The blocks, placed and cached in the first epoch this loop runs (docs/DATA_LAYOUT.md). */
   private BlockStore blocks() {
     if (store == null) {
-      sc.setJobDescription("spark-lstm train: placing rows into the blocks of " + setup.workers() + " shards");
       store = BlockStore.build(sc, rows, rowCount, setup);
     }
     return store;

@@ -106,30 +106,45 @@ public final class TrainCommand implements Command {
     }
     DataSection data = config.data();
     RowDecoder decoder = new RowDecoder(data.featuresColumn(), data.labelColumn(), model, setup.loss(), true);
-    TrainingRows train = rows(spark, data.train(), decoder);
+    TrainingRows train = rows(spark, data.train(), decoder, false);
     if (train.count < t.workers()) {
       throw new UserError("data.train has " + train.count + " rows, fewer than train.workers = " + t.workers()
           + "; lower train.workers");
     }
-    MemoryCheck.check(setup, train.maxSteps, MemoryCheck.executors(spark.sparkContext()));
-    Optional<TrainingRows> validation = data.validation().map(v -> rows(spark, v, decoder));
-    LOG.info("training on {} rows in {} shards{}", train.count, t.workers(),
+    // decodes and checks every row (a bad one stops the run here) while placing them (docs/DATA_LAYOUT.md)
+    BlockStore blocks = BlockStore.build(JavaSparkContext.fromSparkContext(spark.sparkContext()), train.rows,
+        train.count, setup);
+    try {
+      MemoryCheck.check(setup, blocks.maxSteps, MemoryCheck.executors(spark.sparkContext()));
+      train(spark, config, outputs, setup, init, blocks, decoder);
+    } finally {
+      blocks.release();
+    }
+  }
+
+  /** Trains on the placed rows, validating on {@code data.validation} when set. */
+  private static void train(SparkSession spark, JobConfig config, TrainRun.Outputs outputs, TrainingSetup setup,
+                            Optional<LoadedModel> init, BlockStore blocks, RowDecoder decoder) throws Exception {
+    TrainSection t = config.train();
+    DataSection data = config.data();
+    long rows = blocks.plan.rows();
+    Optional<TrainingRows> validation = data.validation().map(v -> rows(spark, v, decoder, true));
+    LOG.info("training on {} rows in {} shards{}", rows, t.workers(),
         validation.map(v -> ", validating on " + v.count + " rows").orElse(""));
     TrainingState start = init.map(m -> new TrainingState(m.parameters(), setup.optimizer().init(m.parameters().length)))
         .orElseGet(() -> TrainRun.freshState(setup));
     EpochRules.Settings rules = new EpochRules.Settings(t.rules().rules(), t.rules().earlyStopping(),
         config.output().bestValidation());
-    String fingerprint = fingerprint(setup + "|" + rules, data.train(), train.count, start);
+    String fingerprint = fingerprint(setup + "|" + rules, data.train(), rows, start);
     Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("spark-lstm.training", TrainRun.provenanceJson(provenanceFields(config, train.count)));
+    provenance.put("spark-lstm.training", TrainRun.provenanceJson(provenanceFields(config, rows)));
     FaultInjection.configure(JavaSparkContext.fromSparkContext(spark.sparkContext()), config.spark().conf());
     try {
       new TrainRun(spark, setup, t.epochs(), outputs, t.resume(), fingerprint, provenance, rules)
-          .run(train, validation, start);
+          .run(blocks, validation, start);
     } catch (DivergenceException e) { // TrainRun unwraps it from Spark's task failure
       throw new UserError(e.getMessage(), e);
     } finally {
-      train.release();
       validation.ifPresent(TrainingRows::release);
     }
   }
@@ -189,12 +204,14 @@ public final class TrainCommand implements Command {
     }
   }
 
-  private static TrainingRows rows(SparkSession spark, TableSource source, RowDecoder decoder) {
+  /** The rows of {@code source}, decoded and checked now, or (training) counted only ({@link TrainingRows#counted}). */
+  private static TrainingRows rows(SparkSession spark, TableSource source, RowDecoder decoder, boolean decode) {
     Dataset<Row> table = Tables.read(spark, source);
     if (table.schema().isEmpty()) { // e.g. empty JSON files: Spark finds no columns at all
       throw noRows(source);
     }
-    TrainingRows rows = TrainingRows.decode(table, decoder, source.key(), false); // blocks and batches are cached
+    TrainingRows rows = decode ? TrainingRows.decode(table, decoder, source.key(), false) // batches are cached
+        : TrainingRows.counted(table, decoder, source.key());
     if (rows.count == 0) {
       rows.release();
       throw noRows(source);

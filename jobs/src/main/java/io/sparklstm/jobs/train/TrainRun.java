@@ -76,7 +76,7 @@ public final class TrainRun {
   }
 
   /** Trains; {@code start} is used unless a checkpoint is resumed. Returns the final state. */
-  public TrainingState run(TrainingRows train, Optional<TrainingRows> validation, TrainingState start)
+  public TrainingState run(BlockStore train, Optional<TrainingRows> validation, TrainingState start)
       throws IOException {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     FileStore store = new FileStore(sc.hadoopConfiguration(), outputs.permissions());
@@ -103,7 +103,7 @@ public final class TrainRun {
     }
     TaskFailures failures = new TaskFailures();
     sc.sc().addSparkListener(failures);
-    SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train.rows, train.count, epochRules.rounds());
+    SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train, epochRules.rounds());
     FaultInjection.configure(sc, loop);
     Validation val = validation.map(v -> new Validation(sc, setup, v.rows)).orElse(null);
     int saved = first; // the newest checkpoint on disk, in epochs done (0 = none)

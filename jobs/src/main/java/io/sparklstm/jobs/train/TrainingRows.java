@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 
 /** A dataset decoded once into training rows numbered in input order, and cached. */
@@ -51,6 +52,17 @@ public final class TrainingRows {
       return List.of(new long[] {n, max}).iterator();
     }).fold(new long[] {0, 0}, (a, b) -> new long[] {a[0] + b[0], Math.max(a[1], b[1])});
     return new TrainingRows(rows, stats[0], stats[1]);
+  }
+
+  /**
+   * The rows numbered and counted without decoding them (a count of each input partition): the pass
+   * that uses them decodes and checks them. For training, whose placement is that pass
+   * ({@link BlockStore}); {@link #maxSteps} is then -1, not known yet.
+   */
+  public static TrainingRows counted(Dataset<Row> data, RowDecoder decoder, String what) {
+    RowDecoder bound = decoder.checkSchema(data.schema(), what);
+    RowNumbers.Counted<InternalRow> numbered = RowNumbers.numberInternal(data);
+    return new TrainingRows(numbered.rows().map(t -> bound.decode(t._1(), t._2())), numbered.count(), -1);
   }
 
   public void release() {

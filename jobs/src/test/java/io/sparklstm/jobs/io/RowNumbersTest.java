@@ -39,6 +39,7 @@ class RowNumbersTest {
       assertTrue(data.javaRDD().getNumPartitions() > 5, "split into several partitions");
       assertEquals(3333, actual.size());
       assertEquals(expected, actual);
+      assertEquals(3333, RowNumbers.number(data).count(), "counted from the partition counts, before any row is read");
     } finally {
       SPARK.conf().set(key, before);
     }
@@ -48,15 +49,15 @@ class RowNumbersTest {
   void aPartitionThatChangedBetweenReadsFails() {
     List<Row> two = List.of(RowFactory.create(1), RowFactory.create(2));
     List<Long> numbers = new ArrayList<>();
-    new RowNumbers.Numbered(two.iterator(), 0, 10, 12).forEachRemaining(t -> numbers.add(t._2()));
+    new RowNumbers.Numbered<>(two.iterator(), 0, 10, 12).forEachRemaining(t -> numbers.add(t._2()));
     assertEquals(List.of(10L, 11L), numbers);
 
-    Iterator<Tuple2<Row, Long>> more = new RowNumbers.Numbered(two.iterator(), 3, 10, 11);
+    Iterator<Tuple2<Row, Long>> more = new RowNumbers.Numbered<>(two.iterator(), 3, 10, 11);
     more.next();
     String m = assertThrows(IllegalStateException.class, more::hasNext).getMessage();
     assertEquals("input partition 3 changed between reads (more rows than counted); is the input being rewritten?", m);
 
-    Iterator<Tuple2<Row, Long>> fewer = new RowNumbers.Numbered(two.iterator(), 1, 0, 3);
+    Iterator<Tuple2<Row, Long>> fewer = new RowNumbers.Numbered<>(two.iterator(), 1, 0, 3);
     fewer.next();
     fewer.next();
     assertTrue(assertThrows(IllegalStateException.class, fewer::hasNext).getMessage().contains("(fewer rows than counted)"));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -43,7 +44,9 @@ final class AveragingFixture {
         out.resolve("ckpt").toString(), out.resolve("metrics.jsonl").toString(), out.resolve("loss.png").toString(),
         LossCurveScale.AUTO, OutputPermissions.DEFAULT);
     try {
-      return new TrainRun(spark, setup, epochs, outputs, resume, "test", Map.of(), rules).run(rows, validation, start);
+      BlockStore blocks = BlockStore.build(JavaSparkContext.fromSparkContext(spark.sparkContext()), rows.rows,
+          rows.count, setup);
+      return new TrainRun(spark, setup, epochs, outputs, resume, "test", Map.of(), rules).run(blocks, validation, start);
     } finally {
       rows.release();
       validation.ifPresent(TrainingRows::release);
