@@ -1,6 +1,10 @@
 """The table of bin/bench-out-of-core: reads DIR/<run>/ (metrics, samples.tsv, run.json, log.txt) for
 the runs fit, spill, half and big, and prints docs/PERFORMANCE.md's "Data larger than memory" table with the
-issue's targets checked. Plain Python 3, no third-party modules."""
+issue's targets checked. Plain Python 3, no third-party modules.
+
+The placement (decoding the rows, placing and caching them) runs once, before epoch 1: the metrics'
+placement_seconds, not part of the epoch's seconds (builds before the one-pass placement counted it in
+the epoch)."""
 import json
 import pathlib
 import sys
@@ -52,10 +56,10 @@ def main(out):
     print()
     if "fit" in runs and "big" in runs:
         f, b = runs["fit"], runs["big"]
-        def training_rate(r):
-            return r["rows"] / (r["epoch_s"] - r["placement_s"])
-        print(f"- big vs fit, seq/s: {b['seq_s'] / f['seq_s']:.1%} (target >= 90%); training only "
-              f"(epoch minus placement): {training_rate(b) / training_rate(f):.1%}")
+        def with_placement(r):
+            return r["rows"] / (r["epoch_s"] + r["placement_s"])
+        print(f"- big vs fit, seq/s: {b['seq_s'] / f['seq_s']:.1%} (target >= 90%); with the placement "
+              f"(epoch plus placement): {with_placement(b) / with_placement(f):.1%}")
         print(f"- big, round time end / start: {b['round_end'] / b['round_start']:.3f} (target within 10%)")
     if "fit" in runs and "spill" in runs:
         f, s = runs["fit"], runs["spill"]
@@ -64,7 +68,8 @@ def main(out):
     if "half" in runs and "big" in runs:
         h, b = runs["half"], runs["big"]
         print(f"- doubling {h['rows']:,} -> {b['rows']:,} rows: epoch x{b['epoch_s'] / h['epoch_s']:.3f}, "
-              f"wall x{b['wall'] / h['wall']:.3f} (target 2 within 10%)")
+              f"placement x{b['placement_s'] / h['placement_s']:.3f}, wall x{b['wall'] / h['wall']:.3f} "
+              f"(target 2 within 10%)")
     for n, r in runs.items():
         print(f"- {n}: {r['log']}")
 

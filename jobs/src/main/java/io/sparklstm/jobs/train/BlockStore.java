@@ -29,13 +29,16 @@ final class BlockStore {
   final ShardPlan plan;
   /** The longest training sequence, in steps. */
   final long maxSteps;
+  /** Time {@link #build} took: decoding, placing and caching the rows. */
+  final long placementNanos;
   private final JavaRDD<RowBlock> blocks;
   private int orderEpoch = -1;
   private long[][] order; // per shard: epoch orderEpoch's block order
 
-  private BlockStore(ShardPlan plan, long maxSteps, JavaRDD<RowBlock> blocks) {
+  private BlockStore(ShardPlan plan, long maxSteps, long placementNanos, JavaRDD<RowBlock> blocks) {
     this.plan = plan;
     this.maxSteps = maxSteps;
+    this.placementNanos = placementNanos;
     this.blocks = blocks;
   }
 
@@ -63,11 +66,11 @@ final class BlockStore {
     if (placed[0] != rowCount) {
       throw new IllegalStateException("placed " + placed[0] + " rows into blocks, expected " + rowCount);
     }
-    BlockStore store = new BlockStore(plan, placed[1], blocks);
-    long[] cached = store.cachedBytes(sc);
+    long[] cached = cachedBytes(sc, blocks);
+    BlockStore store = new BlockStore(plan, placed[1], System.nanoTime() - t0, blocks);
     LOG.info("training data: {} rows in {} blocks of up to {} rows, groups of {} blocks, placed in {} s; cached {} "
         + "MiB in memory, {} MiB on disk{}", rowCount, plan.totalBlocks(), plan.blockRows(), plan.groupBlocks(),
-        String.format("%.1f", (System.nanoTime() - t0) / 1e9), cached[0] >> 20, cached[1] >> 20,
+        String.format("%.1f", store.placementNanos / 1e9), cached[0] >> 20, cached[1] >> 20,
         cached[1] > 0 ? " (more than storage memory holds: rounds read their blocks from disk)" : "");
     return store;
   }
@@ -147,6 +150,10 @@ final class BlockStore {
 
   /** Bytes of the cached blocks {in memory, on disk}, as Spark's block managers report them. */
   long[] cachedBytes(JavaSparkContext sc) {
+    return cachedBytes(sc, blocks);
+  }
+
+  private static long[] cachedBytes(JavaSparkContext sc, JavaRDD<RowBlock> blocks) {
     for (RDDInfo info : sc.sc().getRDDStorageInfo()) {
       if (info.id() == blocks.id()) {
         return new long[] {info.memSize(), info.diskSize()};
