@@ -8,8 +8,9 @@ The model of an epoch on W cores (one shard per core), from measured figures:
                                    total compute / their mini-batches)
   averaging = R_W x t_avg         R_W = rounds per epoch (the curve run's metrics); t_avg = the timing
                                    run's averaging seconds / rounds (Spark's per-round cost, here)
-  placement = placement_s x S / W the measured per-row reshuffle on S slots, spread over W cores
-Validation (the same work for every W) is left out. Time-to-accuracy = eW x epoch(W).
+  placement = placement_s x S / W the measured per-row placement (once per run, in epoch 1: rows into
+                                   their shards' blocks, docs/DATA_LAYOUT.md) on S slots, spread over W cores
+Validation (the same work for every W) is left out. Time-to-accuracy = placement + eW x epoch(W).
 """
 import argparse
 import json
@@ -29,21 +30,23 @@ def read_run(path):
 
 
 def timing(dir_, w, slots, batch, fallback_lines):
-    """(t_batch, t_avg, placement per row, source) from timing-w<W> (its 2nd epoch), else the curve run."""
+    """(t_batch, t_avg, placement per row, source) from timing-w<W> (its 2nd epoch; the placement from its
+    1st, the only one that places rows), else the curve run."""
     path = os.path.join(dir_, "timing-w%d" % w, "metrics.jsonl")
     if os.path.exists(path):
-        lines, source = read_lines(path)[1:], "timing run"
+        all_lines, source = read_lines(path), "timing run"
     else:
-        lines, source = fallback_lines[1:] or fallback_lines, "curve run (not a quiet machine)"
-    t_batch, t_avg, place = [], [], []
+        all_lines, source = fallback_lines, "curve run (not a quiet machine)"
+    lines = all_lines[1:] or all_lines
+    place = all_lines[0]["placement_seconds"] / all_lines[0]["sequences"]
+    t_batch, t_avg = [], []
     for m in lines:
         n = m["sequences"]
         per_shard = [n // w + (1 if i < n % w else 0) for i in range(w)]
         batches = sum(math.ceil(r / batch) for r in per_shard)
         t_batch.append(m["compute_seconds"] * min(w, slots) / batches)
         t_avg.append(m["averaging_seconds"] / m["rounds"])
-        place.append(m["placement_seconds"] / n)
-    return statistics.median(t_batch), statistics.median(t_avg), statistics.median(place), source
+    return statistics.median(t_batch), statistics.median(t_avg), place, source
 
 
 def analyse(args):
@@ -57,10 +60,11 @@ def analyse(args):
         t_batch, t_avg, place, source = timing(args.dir, w, args.slots, args.batch, lines)
         b_w = math.ceil(math.ceil(args.rows / w) / args.batch)
         rounds = lines[0]["rounds"]
-        epoch_s = b_w * t_batch + rounds * t_avg + place * args.rows * args.slots / w
+        epoch_s = b_w * t_batch + rounds * t_avg
         runs[w] = {"workers": w, "learning_rate": lr, "curve": [m["validation"]["loss"] for m in lines],
                    "rounds_per_epoch": rounds, "epochs_cap": run["epochs_cap"],
                    "t_batch_ms": t_batch * 1e3, "t_avg_ms": t_avg * 1e3, "placement_us_per_row": place * 1e6,
+                   "placement_s": place * args.rows * args.slots / w,
                    "timing_source": source, "modelled_epoch_s": epoch_s}
     # A mini-batch is the same work whatever W; without timing runs, the curve runs' figures are
     # disturbed by whatever else ran, so every W takes the least disturbed (smallest) t_batch.
@@ -69,18 +73,17 @@ def analyse(args):
         for w, r in runs.items():
             r["t_batch_ms"] = t_min
             b_w = math.ceil(math.ceil(args.rows / w) / args.batch)
-            r["modelled_epoch_s"] = (b_w * t_min + r["rounds_per_epoch"] * r["t_avg_ms"]) / 1e3 + \
-                r["placement_us_per_row"] * 1e-6 * args.rows * args.slots / w
+            r["modelled_epoch_s"] = (b_w * t_min + r["rounds_per_epoch"] * r["t_avg_ms"]) / 1e3
     base = runs[1]
     target = min(base["curve"])
     e1 = base["curve"].index(target) + 1
-    tta1 = e1 * base["modelled_epoch_s"]
+    tta1 = base["placement_s"] + e1 * base["modelled_epoch_s"]
     for r in runs.values():
         hit = next((i + 1 for i, v in enumerate(r["curve"]) if v <= target), None)
         r["epochs_to_target"] = hit
         r["efficiency"] = e1 / hit if hit else None
         r["efficiency_bound"] = None if hit else e1 / len(r["curve"])
-        r["tta_s"] = hit * r["modelled_epoch_s"] if hit else None
+        r["tta_s"] = r["placement_s"] + hit * r["modelled_epoch_s"] if hit else None
         r["speedup"] = tta1 / r["tta_s"] if hit else None
     return {"target": target, "e1": e1, "runs": [runs[w] for w in args.workers]}
 
@@ -92,23 +95,24 @@ def fmt(v, spec):
 def markdown(res, args, info):
     out = ["# bin/bench-scaling", "", "Command: `%s`  " % args.command, "Machine: %s  " % info, "",
            "L* = %.6f (best validation loss of the 1-worker run, epoch e1 = %d)" % (res["target"], res["e1"]), "",
-           "| W | lr | rounds/epoch | epochs to L* | E(W) | t_batch ms | round ms | modelled epoch s on W cores "
-           "| time to L* s | speedup vs 1 core |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "| W | lr | rounds/epoch | epochs to L* | E(W) | t_batch ms | round ms | placement s (once) "
+           "| modelled epoch s on W cores | time to L* s | speedup vs 1 core |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res["runs"]:
         e = fmt(r["efficiency"], ".2f") if r["epochs_to_target"] else "< %.2f" % r["efficiency_bound"]
         hit = r["epochs_to_target"] or "> %d" % len(r["curve"])
         lr = "-" if r["learning_rate"] is None else "%.4g" % float(r["learning_rate"])
-        out.append("| %d | %s | %d | %s | %s | %.2f | %.1f | %.2f | %s | %s |" % (
-            r["workers"], lr, r["rounds_per_epoch"], hit, e, r["t_batch_ms"], r["t_avg_ms"],
+        out.append("| %d | %s | %d | %s | %s | %.2f | %.1f | %.2f | %.2f | %s | %s |" % (
+            r["workers"], lr, r["rounds_per_epoch"], hit, e, r["t_batch_ms"], r["t_avg_ms"], r["placement_s"],
             r["modelled_epoch_s"], fmt(r["tta_s"], ".1f"), fmt(r["speedup"], ".2f")))
     out += ["", "Validation loss per epoch (a run stops at the first epoch at or below L*):", ""]
     for r in res["runs"]:
         out.append("- W = %d: %s" % (r["workers"], " ".join("%.4f" % v for v in r["curve"])))
     sources = sorted({r["timing_source"] for r in res["runs"]})
     note = "" if sources == ["timing run"] else " (t_batch: the smallest over the runs, for every W)"
-    out += ["", "Times from: %s%s. Modelled epoch on W cores = b_W x t_batch + rounds x round cost + "
-            "placement x S / W (see bench_scaling_report.py)." % (", ".join(sources), note), ""]
+    out += ["", "Times from: %s%s. Modelled epoch on W cores = b_W x t_batch + rounds x round cost; time to L* = "
+            "placement x S / W (once per run) + epochs x epoch (see bench_scaling_report.py)." % (
+                ", ".join(sources), note), ""]
     return "\n".join(out)
 
 
@@ -124,7 +128,7 @@ def plot(res, path):
         epochs = range(1, len(r["curve"]) + 1)
         label = "W = %d" % r["workers"]
         a.plot(list(epochs), r["curve"], marker="o", ms=3, label=label)
-        b.plot([e * r["modelled_epoch_s"] for e in epochs], r["curve"], marker="o", ms=3, label=label)
+        b.plot([r["placement_s"] + e * r["modelled_epoch_s"] for e in epochs], r["curve"], marker="o", ms=3, label=label)
     for ax, xl in ((a, "epoch"), (b, "modelled time on W cores, s")):
         ax.axhline(res["target"], color="grey", ls="--", lw=1, label="L* (1 worker's best)")
         ax.set_yscale("log")
