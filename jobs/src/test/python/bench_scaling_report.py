@@ -8,8 +8,8 @@ The model of an epoch on W cores (one shard per core), from measured figures:
                                    total compute / their mini-batches)
   averaging = R_W x t_avg         R_W = rounds per epoch (the curve run's metrics); t_avg = the timing
                                    run's averaging seconds / rounds (Spark's per-round cost, here)
-  placement = placement_s x S / W the measured per-row placement (once per run, in epoch 1: rows into
-                                   their shards' blocks, docs/DATA_LAYOUT.md) on S slots, spread over W cores
+  placement = placement_s x S / W the curve run's placement (once per run, in epoch 1: rows into their
+                                   shards' blocks, docs/DATA_LAYOUT.md) on S slots, spread over W cores
 Validation (the same work for every W) is left out. Time-to-accuracy = placement + eW x epoch(W).
 """
 import argparse
@@ -30,15 +30,16 @@ def read_run(path):
 
 
 def timing(dir_, w, slots, batch, fallback_lines):
-    """(t_batch, t_avg, placement per row, source) from timing-w<W> (its 2nd epoch; the placement from its
-    1st, the only one that places rows), else the curve run."""
+    """(t_batch, t_avg, placement per row, source): t_batch and t_avg from timing-w<W> (its 2nd epoch),
+    else the curve run; the placement per row from the curve run's 1st epoch (the only one that places
+    rows; at the full N rows, as a quarter of them would scale Spark's fixed cost of a job by 4)."""
     path = os.path.join(dir_, "timing-w%d" % w, "metrics.jsonl")
     if os.path.exists(path):
         all_lines, source = read_lines(path), "timing run"
     else:
         all_lines, source = fallback_lines, "curve run (not a quiet machine)"
     lines = all_lines[1:] or all_lines
-    place = all_lines[0]["placement_seconds"] / all_lines[0]["sequences"]
+    place = fallback_lines[0]["placement_seconds"] / fallback_lines[0]["sequences"]
     t_batch, t_avg = [], []
     for m in lines:
         n = m["sequences"]
