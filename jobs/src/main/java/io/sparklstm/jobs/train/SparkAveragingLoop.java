@@ -55,6 +55,8 @@ public final class SparkAveragingLoop {
   private final long rowCount;
   private final RoundRules rules;
   private BlockStore store;
+  /** Whether this loop placed the blocks (and so releases them): not when they came placed. */
+  private boolean ownsStore;
   /** The placement's time, not yet reported by an epoch. */
   private long unreportedPlacement;
   private final DataMetrics data = new DataMetrics();
@@ -153,18 +155,22 @@ public final class SparkAveragingLoop {
     return data.asMap();
   }
 
-  /** Releases the cached blocks. */
+  /**
+   * Releases the cached blocks if this loop placed them; blocks that came placed are their owner's to
+   * release (released twice, Spark warns once per block: "Asked to remove block ..., which does not exist").
+   */
   public void close() {
-    if (store != null) {
+    if (store != null && ownsStore) {
       store.release();
-      store = null;
     }
+    store = null;
   }
 
   /** The blocks, placed and cached in the first epoch this loop runs (docs/DATA_LAYOUT.md). */
   private BlockStore blocks() {
     if (store == null) {
       store = BlockStore.build(sc, rows, rowCount, setup);
+      ownsStore = true;
       unreportedPlacement = store.placementNanos;
     }
     return store;

@@ -14,6 +14,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.LoggerFactory;
 
 /**
  * Validation metrics each epoch: the validation rows in cached mini-batches (the only copy kept),
@@ -55,8 +56,13 @@ final class Validation {
     }
   }
 
+  /** Removes the cached batches, waiting for it (as {@link BlockStore#release} does, for the same reason). */
   void release() {
-    batches.unpersist(false);
+    try {
+      batches.unpersist(true);
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(Validation.class).debug("could not remove the cached validation batches", e);
+    }
   }
 
   /** Consecutive rows of a partition in mini-batches of {@code batchSize} (the last may be smaller). */

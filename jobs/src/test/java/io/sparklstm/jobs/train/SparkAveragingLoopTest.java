@@ -2,6 +2,7 @@ package io.sparklstm.jobs.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.jobs.TestSpark;
 import io.sparklstm.lstm.Kernels;
@@ -35,6 +36,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -110,6 +112,31 @@ class SparkAveragingLoopTest {
     compare(optimizer, workers, k, true, averaging, new TrainingRules(new LrScaling(
         LrScaling.Kind.valueOf(scaling.toUpperCase()), 0.7), cosine, rule,
         InnerState.valueOf(inner.replace('-', '_').toUpperCase())), 37, 4);
+  }
+
+  /**
+   * A loop on blocks placed by its caller (as `train` does) leaves them cached when it closes: they are the
+   * caller's to release, and releasing them twice made Spark warn once per block.
+   */
+  @Test
+  void aLoopLeavesBlocksItWasGivenToTheirOwner() {
+    ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 1, true, false, 0, false, 0),
+        new HeadConfig(2, HeadMode.LAST));
+    OptimizerConfig oc = OptimizerConfig.of("adam");
+    TrainingSetup setup = new TrainingSetup(model, LossType.MSE, oc.build(), 1.0, 0, 4, 2, 2, true, 7);
+    TrainingRows rows = TrainingRows.decode(data(37, 3, 11), new RowDecoder("features", "label", model,
+        LossType.MSE, true), "test");
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    BlockStore placed = BlockStore.build(sc, rows.rows, rows.count, setup);
+    SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, placed,
+        new RoundRules(TrainingRules.NEUTRAL, 2, setup.optimizer().learningRate()));
+    float[] init = ParameterInit.initialize(model, ParameterLayout.of(model), 3);
+    loop.trainEpoch(new TrainingState(init, setup.optimizer().init(init.length)), 0, 1);
+    loop.close();
+    long[] cached = placed.cachedBytes(sc);
+    assertTrue(cached[0] + cached[1] > 0, "the caller's blocks were released by the loop");
+    placed.release();
+    rows.release();
   }
 
   private void compare(String optimizer, int workers, int k, boolean shuffle, String averaging, TrainingRules rules,
