@@ -298,7 +298,7 @@ class BadInputCatalogueTest {
         train("config", "proj-size >= hidden-size", "model.lstm.proj-size=4")
             .expect("model.lstm.proj-size must be smaller than model.lstm.hidden-size", "proj-size=4", "hidden-size=4"),
         train("config", "learning-rate scaling not among the choices", "train.lr-scaling=cubic")
-            .expect("train.lr-scaling must be one of none | sqrt | linear", "cubic"),
+            .expect("train.lr-scaling must be one of none | sqrt | three-quarters | linear", "cubic"),
         train("config", "learning-rate scaling warm-up longer than training", "train.lr-scaling-warmup=3")
             .expect("train.lr-scaling-warmup must be at most train.epochs = 2", "got 3"),
         train("config", "unknown learning-rate schedule", "train.lr-schedule.type=linear")

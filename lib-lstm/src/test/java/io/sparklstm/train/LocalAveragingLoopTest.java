@@ -64,10 +64,10 @@ class LocalAveragingLoopTest {
 
   /**
    * At W = 1, scaling (s(1) = 1, whatever the warm-up) and keeping the inner state change no bit; nor
-   * do the defaults (sqrt, k = 16; docs/SCALING.md) against the neutral values (none, k = 0).
+   * do the defaults (three-quarters, k = 16; docs/SCALING.md) against the neutral values (none, k = 0).
    */
   @ParameterizedTest(name = "{0} scaling, inner state {1}, k {2} against {3}")
-  @CsvSource({"LINEAR, KEEP, 2, 2", "SQRT, AVERAGE, 2, 2", "SQRT, AVERAGE, 16, 0"})
+  @CsvSource({"LINEAR, KEEP, 2, 2", "SQRT, AVERAGE, 2, 2", "SQRT, AVERAGE, 16, 0", "THREE_QUARTERS, AVERAGE, 16, 0"})
   void oneWorkerIsUnchangedByScalingAndKeptState(LrScaling.Kind scaling, InnerState inner, int k, int plainK) {
     List<LabeledSequence> rows = TrainData.rows(150, 5);  // 38 batches of 4: rounds of 16, 16 and 6 at k = 16
     Optimizer opt = TrainData.adam();

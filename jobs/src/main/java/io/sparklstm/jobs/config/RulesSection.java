@@ -18,7 +18,8 @@ public final class RulesSection {
   private final EarlyStopping.Settings earlyStopping;
 
   RulesSection(ConfigReader r, int epochs, int workers) {
-    LrScaling.Kind kind = LrScaling.Kind.valueOf(r.oneOf("train.lr-scaling", "none", "sqrt", "linear").toUpperCase());
+    LrScaling.Kind kind = LrScaling.Kind.valueOf(
+        r.oneOf("train.lr-scaling", "none", "sqrt", "three-quarters", "linear").toUpperCase().replace('-', '_'));
     LrScaling scaling = new LrScaling(kind, epochsAtMost(r, "train.lr-scaling-warmup", epochs));
     String inner = r.oneOf("train.inner-state", "average", "keep", "reset-first-moment");
     this.rules = new TrainingRules(scaling, schedule(r, epochs), outer(r, workers),

@@ -47,7 +47,7 @@ class JobConfigTest {
     // chosen by measurement (docs/SCALING.md); neutral with one worker (LocalAveragingLoopTest)
     assertEquals(16, c.train().averagingFrequency());
     TrainingRules rules = c.train().rules().rules();
-    assertEquals(new LrScaling(LrScaling.Kind.SQRT, 0), rules.scaling());
+    assertEquals(new LrScaling(LrScaling.Kind.THREE_QUARTERS, 0), rules.scaling());
     assertEquals(LrSchedule.Type.CONSTANT, rules.schedule().type());
     assertEquals(OuterRule.AVERAGE, rules.outer());
     assertEquals(InnerState.AVERAGE, rules.inner());

@@ -37,6 +37,10 @@ class RoundRulesTest {
     RoundRules linear = new RoundRules(rules(new LrScaling(LrScaling.Kind.LINEAR, 0), InnerState.AVERAGE,
         OuterRule.AVERAGE), 8, 0.01);
     assertEquals(0.08, linear.learningRate(0, 0, 1), 1e-15);
+    RoundRules threeQuarters = new RoundRules(rules(new LrScaling(LrScaling.Kind.THREE_QUARTERS, 0),
+        InnerState.AVERAGE, OuterRule.AVERAGE), 16, 0.002);
+    assertEquals(0.016, threeQuarters.learningRate(0, 0, 1)); // 16^(3/4) = 8, exactly
+    assertEquals(Math.pow(8, 0.75), new LrScaling(LrScaling.Kind.THREE_QUARTERS, 0).factor(8), 1e-15);
     RoundRules one = new RoundRules(rules(new LrScaling(LrScaling.Kind.LINEAR, 3), InnerState.AVERAGE,
         OuterRule.AVERAGE), 1, 0.003);
     assertEquals(0.003, one.learningRate(0, 0, 5)); // W = 1: exactly the user's rate
