@@ -19,8 +19,9 @@ import scala.Function1;
 final class InternalRows {
   private final int featuresIndex;
   private final int labelIndex;
-  /** The features' values: float, double, or another number type (then always the Row path). */
-  private final DataType element;
+  /** The features' values are float (else double); neither: always the Row path. */
+  private final boolean floats;
+  private final boolean copyable;
   private final DataType labelType;
   private final Function1<Object, Object> labelConverter;
   private final Function1<Object, Object> rowConverter;
@@ -30,7 +31,9 @@ final class InternalRows {
     this.featuresIndex = featuresIndex;
     this.labelIndex = labelIndex;
     ArrayType steps = (ArrayType) schema.fields()[featuresIndex].dataType();
-    this.element = ((ArrayType) steps.elementType()).elementType();
+    DataType element = ((ArrayType) steps.elementType()).elementType();
+    this.floats = element.equals(DataTypes.FloatType);
+    this.copyable = floats || element.equals(DataTypes.DoubleType);
     this.labelType = labelIndex < 0 ? null : schema.fields()[labelIndex].dataType();
     this.labelConverter = labelIndex < 0 ? null : CatalystTypeConverters.createToScalaConverter(labelType);
     this.rowConverter = CatalystTypeConverters.createToScalaConverter(schema);
@@ -42,8 +45,7 @@ final class InternalRows {
    * {@code inputSize} values, a value that is not a finite float32) or has values of another type.
    */
   float[] features(InternalRow row, int inputSize) {
-    boolean floats = element.equals(DataTypes.FloatType);
-    if (!(floats || element.equals(DataTypes.DoubleType)) || row.isNullAt(featuresIndex)) {
+    if (!copyable || row.isNullAt(featuresIndex)) {
       return null;
     }
     ArrayData steps = row.getArray(featuresIndex);
