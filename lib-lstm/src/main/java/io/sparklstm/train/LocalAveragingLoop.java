@@ -21,7 +21,6 @@ import java.util.Map;
 public final class LocalAveragingLoop {
   private final TrainingSetup setup;
   private final Trainer trainer;
-  private final RoundSchedule schedule;
   private final RoundRules rules;
 
   /** Plain averaging ({@link TrainingRules#NEUTRAL}). */
@@ -33,15 +32,15 @@ public final class LocalAveragingLoop {
   public LocalAveragingLoop(TrainingSetup setup, RoundRules rules, Kernels kernels) {
     this.setup = setup;
     this.trainer = setup.newTrainer(kernels);
-    this.schedule = setup.schedule();
     this.rules = rules;
   }
 
   /**
-   * One epoch's outcome: the new state, the training loss summed over sequences, and the learning
-   * rates of its first and last rounds.
+   * One epoch's outcome: the new state, the training loss summed over sequences, the number of
+   * rounds, and the learning rates of its first and last rounds.
    */
-  public record EpochResult(TrainingState state, long sequences, double lossSum, double firstLr, double lastLr) {
+  public record EpochResult(TrainingState state, long sequences, double lossSum, int rounds, double firstLr,
+                            double lastLr) {
     public double meanLoss() {
       return lossSum / sequences;
     }
@@ -54,6 +53,7 @@ public final class LocalAveragingLoop {
     TrainingState state = start;
     long sequences = 0;
     double lossSum = 0;
+    RoundSchedule schedule = rules.rounds(setup.schedule());
     int rounds = schedule.rounds(maxBatches);
     double firstLr = rules.learningRate(epoch, 0, Math.max(1, rounds));
     double lastLr = firstLr;
@@ -78,7 +78,7 @@ public final class LocalAveragingLoop {
       sequences += avg.sequences();
       lossSum += avg.lossSum();
     }
-    return new EpochResult(state, sequences, lossSum, firstLr, lastLr);
+    return new EpochResult(state, sequences, lossSum, rounds, firstLr, lastLr);
   }
 
   /** Each shard's mini-batches for {@code epoch}: rows placed by {@link ShardPlan}, cut in position order. */

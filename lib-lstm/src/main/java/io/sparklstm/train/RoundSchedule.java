@@ -7,6 +7,8 @@ package io.sparklstm.train;
  */
 public final class RoundSchedule implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
+  /** One round per epoch: every shard trains all of its mini-batches ({@code averaging-frequency = 0}). */
+  public static final RoundSchedule WHOLE_EPOCH = new RoundSchedule(0);
   private final int frequency;
 
   /** @param averagingFrequency mini-batches per shard between averages; 0 = once per epoch */

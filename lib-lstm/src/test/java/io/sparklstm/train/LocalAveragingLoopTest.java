@@ -16,10 +16,12 @@ import io.sparklstm.train.rules.LrScaling;
 import io.sparklstm.train.rules.LrSchedule;
 import io.sparklstm.train.rules.OuterRule;
 import io.sparklstm.train.rules.RoundRules;
+import io.sparklstm.train.rules.RoundStart;
 import io.sparklstm.train.rules.TrainingRules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -85,6 +87,59 @@ class LocalAveragingLoopTest {
       a = plain.trainEpoch(a, rows, epoch).state();
       b = ruled.trainEpoch(b, rows, epoch).state();
       assertSameState(a, b, "epoch " + epoch);
+    }
+  }
+
+  /**
+   * One worker trains an epoch in one round where a round boundary changes nothing (plain averaging,
+   * inner state averaged or kept; any schedule and scaling) and in rounds of k where it acts (an outer
+   * rule, reset-first-moment); either way the bits are those of the loop run round by round, every k
+   * mini-batches, with the dropout model. 38 batches of 4: rounds of 16, 16 and 6 at k = 16.
+   */
+  @ParameterizedTest(name = "outer {0}, inner {1}, schedule {2}, k {3}: {4} round(s)")
+  @CsvSource({"AVERAGE, AVERAGE, CONSTANT, 16, 1", "AVERAGE, KEEP, STEP, 16, 1", "AVERAGE, AVERAGE, STEP, 5, 1",
+      "AVERAGE, RESET_FIRST_MOMENT, CONSTANT, 16, 3", "BMUF, AVERAGE, CONSTANT, 16, 3",
+      "DILOCO, KEEP, STEP, 16, 3"})
+  void oneWorkerMergesRoundsOnlyWhereTheyChangeNothing(OuterRule.Type outer, InnerState inner,
+                                                       LrSchedule.Type schedule, int k, int rounds) {
+    List<LabeledSequence> rows = TrainData.rows(150, 5);
+    Optimizer opt = TrainData.adam();
+    SequenceModel model = TrainData.model();
+    TrainingSetup setup = new TrainingSetup(model.config(), LossType.MSE, opt, 1.0, 0, 4, 1, k, true, SEED);
+    OuterRule rule = switch (outer) {
+      case AVERAGE -> OuterRule.AVERAGE;
+      case BMUF -> new OuterRule(OuterRule.Type.BMUF, 0.5, 1, true, 1);
+      case DILOCO -> new OuterRule(OuterRule.Type.DILOCO, 0.9, 1, true, 0.7);
+    };
+    LrSchedule lrs = schedule == LrSchedule.Type.STEP
+        ? new LrSchedule(LrSchedule.Type.STEP, 1, 0.5, 1, 0, 0, 1, null) : LrSchedule.CONSTANT;
+    TrainingRules rules = new TrainingRules(new LrScaling(LrScaling.Kind.SQRT, 1), lrs, rule, inner);
+    LocalAveragingLoop loop = new LocalAveragingLoop(setup, new RoundRules(rules, 1, opt.learningRate()),
+        Kernels.scalarCell(Gemm.javaGemm()));
+    RoundRules byHandRules = new RoundRules(rules, 1, opt.learningRate());
+    Trainer trainer = TrainData.trainer(TrainData.model(), opt);
+    TrainingState a = TrainData.initialState(model, opt, 3);
+    TrainingState b = a;
+    for (int epoch = 0; epoch < 2; epoch++) {
+      LocalAveragingLoop.EpochResult e = loop.trainEpoch(a, rows, epoch);
+      assertEquals(rounds, e.rounds(), "epoch " + epoch);
+      a = e.state();
+      // the loop as it was: a round every k mini-batches, each averaged (one shard) and finished by the rules
+      List<SequenceBatch> batches = List.of(loop.shardBatches(rows, epoch)[0]);
+      int perK = (batches.size() + k - 1) / k;
+      double lossSum = 0;
+      for (int from = 0, round = 0; from < batches.size(); from += k, round++) {
+        double lr = byHandRules.learningRate(epoch, round, perK);
+        RoundStart begin = byHandRules.start(b, lr);
+        Trainer.ShardResult r = trainer.trainBatches(begin.forShard(0),
+            batches.subList(from, Math.min(batches.size(), from + k)), SEED, epoch, round, 0, from, lr);
+        TrainingState mean = ParameterAveraging.average(List.of(r)).state();
+        b = byHandRules.finish(b, begin, mean, Map.of(0, r.state().optimizer()));
+        lossSum += r.lossSum();
+      }
+      assertSameState(b, a, "epoch " + epoch);
+      assertEquals(lossSum, e.lossSum(), 1e-12 * lossSum);
+      assertEquals(byHandRules.learningRate(epoch, 0, 1), e.lastLr());
     }
   }
 

@@ -113,7 +113,7 @@ public final class SparkAveragingLoop {
     BlockStore shards = blocks();
     long placement = unreportedPlacement;
     unreportedPlacement = 0;
-    RoundSchedule schedule = setup.schedule();
+    RoundSchedule schedule = rules.rounds(setup.schedule());
     long maxBatches = 0;
     for (int w = 0; w < setup.workers(); w++) {
       maxBatches = Math.max(maxBatches, shards.batches(w, setup.batchSize()));
@@ -135,7 +135,7 @@ public final class SparkAveragingLoop {
       long t0 = System.nanoTime();
       lastLr = rules.learningRate(epoch, round, rounds);
       RoundStart begin = rules.start(state, lastLr);
-      RoundOutcome r = runRound(begin, shards, epoch, round);
+      RoundOutcome r = runRound(begin, shards, schedule, epoch, round);
       state = rules.finish(state, begin, r.state, r.trained);
       long wall = System.nanoTime() - t0;
       data.round(round, wall);
@@ -180,7 +180,7 @@ public final class SparkAveragingLoop {
   private record RoundOutcome(TrainingState state, long sequences, double lossSum, long slowestShardNanos,
                               long totalShardNanos, Map<Integer, OptimizerState> trained) {}
 
-  private RoundOutcome runRound(RoundStart begin, BlockStore shards, int epoch, int round) {
+  private RoundOutcome runRound(RoundStart begin, BlockStore shards, RoundSchedule schedule, int epoch, int round) {
     TrainingState state = begin.state();
     int parameterCount = state.parameters().length;
     int bufferCount = state.optimizer().bufferCount();
@@ -191,7 +191,7 @@ public final class SparkAveragingLoop {
     int slices = onDriver ? 1 : sliceCount(length);
     Broadcast<RoundStart> shared = sc.broadcast(begin);
     TrainingSetup setup = this.setup;
-    BlockStore.Round work = shards.round(epoch, round, setup.schedule(), setup.batchSize());
+    BlockStore.Round work = shards.round(epoch, round, schedule, setup.batchSize());
     ShardPlan plan = shards.plan;
     LongAccumulator read = data.readCounter(sc);
     int[] shardOf = work.shards();

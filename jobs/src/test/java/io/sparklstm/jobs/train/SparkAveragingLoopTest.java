@@ -97,21 +97,26 @@ class SparkAveragingLoopTest {
     compare(optimizer, workers, k, shuffle, averaging, TrainingRules.NEUTRAL, n, batchSize);
   }
 
-  /** The driver's rules (outer rule, inner state, learning rates) give the same bits on Spark as in plain Java. */
-  @ParameterizedTest(name = "{0} workers={1} k={2} {4} {5} {6}")
-  @CsvSource({"adam,3,2,slices,bmuf-nesterov,keep,sqrt", "sgd,4,1,driver,diloco,reset-first-moment,linear",
-      "adam,2,0,slices,bmuf,average,none"})
+  /**
+   * The driver's rules (outer rule, inner state, learning rates) give the same bits and rounds on Spark
+   * as in plain Java. One worker (10 batches) trains an epoch in one round unless a rule acts per round.
+   */
+  @ParameterizedTest(name = "{0} workers={1} k={2} {4} {5} {6}: {7} rounds")
+  @CsvSource({"adam,3,2,slices,bmuf-nesterov,keep,sqrt,2", "sgd,4,1,driver,diloco,reset-first-moment,linear,3",
+      "adam,2,0,slices,bmuf,average,none,1", "adam,1,2,slices,average,keep,linear,1",
+      "adam,1,3,driver,average,reset-first-moment,sqrt,4", "sgd,1,2,driver,bmuf,average,none,5"})
   void sparkEqualsPlainJavaWithRules(String optimizer, int workers, int k, String averaging, String outer,
-                                     String inner, String scaling) {
+                                     String inner, String scaling, int rounds) {
     OuterRule rule = switch (outer) {
+      case "average" -> OuterRule.AVERAGE;
       case "bmuf-nesterov" -> new OuterRule(OuterRule.Type.BMUF, OuterRule.bmufMomentum(workers), 1, true, 1);
       case "bmuf" -> new OuterRule(OuterRule.Type.BMUF, 0.6, 0.9, false, 1);
       default -> new OuterRule(OuterRule.Type.DILOCO, 0.9, 1, true, 0.7);
     };
     LrSchedule cosine = new LrSchedule(LrSchedule.Type.COSINE, 1, 1, 2, 0.001, 1, 0.5, null);
-    compare(optimizer, workers, k, true, averaging, new TrainingRules(new LrScaling(
+    assertEquals(rounds, compare(optimizer, workers, k, true, averaging, new TrainingRules(new LrScaling(
         LrScaling.Kind.valueOf(scaling.toUpperCase()), 0.7), cosine, rule,
-        InnerState.valueOf(inner.replace('-', '_').toUpperCase())), 37, 4);
+        InnerState.valueOf(inner.replace('-', '_').toUpperCase())), 37, 4));
   }
 
   /**
@@ -139,8 +144,9 @@ class SparkAveragingLoopTest {
     rows.release();
   }
 
-  private void compare(String optimizer, int workers, int k, boolean shuffle, String averaging, TrainingRules rules,
-                       int n, int batchSize) {
+  /** Returns the rounds of the last epoch. */
+  private int compare(String optimizer, int workers, int k, boolean shuffle, String averaging, TrainingRules rules,
+                      int n, int batchSize) {
     ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 2, true, false, 0.3, false, 0),
         new HeadConfig(2, HeadMode.LAST));
     OptimizerConfig oc = OptimizerConfig.of(optimizer);
@@ -165,12 +171,15 @@ class SparkAveragingLoopTest {
     LocalAveragingLoop reference = new LocalAveragingLoop(setup, new RoundRules(rules, workers, lr), Kernels.best());
     TrainingState s1 = start.copy();
     TrainingState s2 = start.copy();
+    int rounds = 0;
     for (int epoch = 0; epoch < 2; epoch++) {
       SparkAveragingLoop.EpochOutcome a = loop.trainEpoch(s1, epoch, 2);
       LocalAveragingLoop.EpochResult b = reference.trainEpoch(s2, local, epoch);
       s1 = a.state();
       s2 = b.state();
       assertEquals(b.sequences(), a.sequences());
+      assertEquals(b.rounds(), a.rounds());
+      rounds = a.rounds();
       assertEquals(b.lossSum(), a.lossSum());
       assertArrayEquals(s2.parameters(), s1.parameters(), "epoch " + epoch);
       assertArrayEquals(s2.optimizer().buffers(), s1.optimizer().buffers());
@@ -183,5 +192,6 @@ class SparkAveragingLoopTest {
     }
     loop.close();
     rows.release();
+    return rounds;
   }
 }

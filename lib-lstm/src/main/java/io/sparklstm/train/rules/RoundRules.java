@@ -1,5 +1,6 @@
 package io.sparklstm.train.rules;
 
+import io.sparklstm.train.RoundSchedule;
 import io.sparklstm.train.TrainingState;
 import io.sparklstm.train.optim.OptimizerState;
 import java.util.Arrays;
@@ -39,6 +40,27 @@ public final class RoundRules {
   /** Whether {@link #finish} needs every shard's own optimizer state (inner-state keep). */
   public boolean needsShardStates() {
     return rules.inner() == InnerState.KEEP;
+  }
+
+  /**
+   * The rounds an epoch is cut into: {@code configured} (every k mini-batches), or one round for the
+   * whole epoch when round boundaries cannot change a bit ({@link #mergesRounds}).
+   */
+  public RoundSchedule rounds(RoundSchedule configured) {
+    return mergesRounds() ? RoundSchedule.WHOLE_EPOCH : configured;
+  }
+
+  /**
+   * Whether an epoch trained in one round gives the model that rounds of k give, bit for bit, and so
+   * saves a round's fixed cost (a Spark job) every k mini-batches. True when a round boundary does
+   * nothing: one worker (the mean of one shard's state is that state: {@code WeightedMean}), plain
+   * averaging (bmuf and diloco act per round), the inner state averaged or kept (reset-first-moment
+   * zeroes exp_avg per round), and a rate constant within the epoch (s(1) = 1, so no ramp; schedules
+   * step per epoch). Dropout streams are keyed by the batch's index in the epoch, not by the round.
+   */
+  public boolean mergesRounds() {
+    return workers == 1 && rules.outer().type() == OuterRule.Type.AVERAGE
+        && rules.inner() != InnerState.RESET_FIRST_MOMENT;
   }
 
   /** The learning rate of round {@code round} of {@code rounds} in epoch {@code epoch}. */

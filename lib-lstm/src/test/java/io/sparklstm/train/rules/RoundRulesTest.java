@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.sparklstm.train.RoundSchedule;
 import io.sparklstm.train.TrainingState;
 import io.sparklstm.train.optim.OptimizerState;
 import java.util.Map;
@@ -44,6 +45,27 @@ class RoundRulesTest {
     RoundRules one = new RoundRules(rules(new LrScaling(LrScaling.Kind.LINEAR, 3), InnerState.AVERAGE,
         OuterRule.AVERAGE), 1, 0.003);
     assertEquals(0.003, one.learningRate(0, 0, 5)); // W = 1: exactly the user's rate
+  }
+
+  /** One worker under rules that do nothing per round trains an epoch in one round; anything else keeps k. */
+  @Test
+  void roundsMergeOnlyForOneWorkerAndRulesThatDoNothingPerRound() {
+    RoundSchedule perK = new RoundSchedule(16);
+    LrSchedule plateau = new LrSchedule(LrSchedule.Type.PLATEAU, 1, 1, 1, 0, 0, 1,
+        new Plateau.Settings(0.5, 1, 1e-4, 0, 0));
+    for (LrScaling.Kind kind : LrScaling.Kind.values()) {
+      for (InnerState inner : new InnerState[] {InnerState.AVERAGE, InnerState.KEEP}) {
+        TrainingRules r = new TrainingRules(new LrScaling(kind, 2), plateau, OuterRule.AVERAGE, inner);
+        assertSame(RoundSchedule.WHOLE_EPOCH, new RoundRules(r, 1, 0.1).rounds(perK), kind + ", " + inner);
+        assertSame(perK, new RoundRules(r, 2, 0.1).rounds(perK), kind + ", " + inner + ", 2 workers");
+      }
+    }
+    assertSame(perK, new RoundRules(rules(LrScaling.NONE, InnerState.RESET_FIRST_MOMENT, OuterRule.AVERAGE), 1, 0.1)
+        .rounds(perK));
+    assertSame(perK, new RoundRules(rules(LrScaling.NONE, InnerState.AVERAGE,
+        new OuterRule(OuterRule.Type.BMUF, 0, 1, false, 1)), 1, 0.1).rounds(perK));
+    assertSame(perK, new RoundRules(rules(LrScaling.NONE, InnerState.AVERAGE,
+        new OuterRule(OuterRule.Type.DILOCO, 0, 1, false, 1)), 1, 0.1).rounds(perK));
   }
 
   @Test
