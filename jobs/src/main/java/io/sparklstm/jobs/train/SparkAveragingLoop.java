@@ -32,7 +32,8 @@ import scala.Tuple2;
  * is taken element by element in shard order. While all shards' states together are small (up to
  * 64 MiB), the driver collects them and averages itself: one Spark stage per round. Above that, each
  * state is cut into slices and slice s of every shard meets in reducer s, so the driver receives one
- * averaged model's worth of floats whatever the number of shards. Both give the same bits.
+ * averaged model's worth of floats whatever the number of shards. Both give the same bits. One worker
+ * whose rules act on nothing per round trains its epoch in one round ({@link RoundRules#rounds}).
  *
  * <p>Why not {@code treeAggregate}: it merges partial sums in the order tasks finish and shuffle
  * blocks arrive, and float addition depends on order, so models would differ in their last bits
