@@ -7,7 +7,9 @@ The model of an epoch on W cores (one shard per core), from measured figures:
                                    t_batch = one mini-batch on one core (the timing run: the shards'
                                    total compute / their mini-batches)
   averaging = R_W x t_avg         R_W = rounds per epoch (the curve run's metrics); t_avg = the timing
-                                   run's averaging seconds / rounds (Spark's per-round cost, here)
+                                   run's averaging seconds / rounds (Spark's per-round cost, here; the
+                                   timing runs have a task slot per shard by default, as a W-core
+                                   cluster: bin/bench-scaling --timing-slots)
   placement = placement_s x S / W the curve run's placement (once per run, in epoch 1: rows into their
                                    shards' blocks, docs/DATA_LAYOUT.md) on S slots, spread over W cores
 Validation (the same work for every W) is left out. Time-to-accuracy = placement + eW x epoch(W).
@@ -29,6 +31,14 @@ def read_run(path):
         return json.load(f)
 
 
+def run_slots(run_dir, default):
+    """The task slots a run had: N of its last spark.master=local[N] argument, else default."""
+    masters = [a.split("=", 1)[1] for a in read_run(os.path.join(run_dir, "run.json"))["args"]
+               if a.startswith("spark.master=")]
+    m = masters[-1] if masters else ""
+    return int(m[6:-1]) if m.startswith("local[") and m[6:-1].isdigit() else default
+
+
 def timing(dir_, w, slots, batch, fallback_lines):
     """(t_batch, t_avg, placement per row, source): t_batch and t_avg from timing-w<W> (its 2nd epoch),
     else the curve run; the placement per row from the curve run's 1st epoch (the only one that places
@@ -39,6 +49,7 @@ def timing(dir_, w, slots, batch, fallback_lines):
     else:
         all_lines, source = fallback_lines, "curve run (not a quiet machine)"
     lines = all_lines[1:] or all_lines
+    slots = run_slots(os.path.dirname(path), slots) if source == "timing run" else slots
     place = fallback_lines[0]["placement_seconds"] / fallback_lines[0]["sequences"]
     t_batch, t_avg = [], []
     for m in lines:
