@@ -31,9 +31,16 @@ final class AveragingFixture {
   /** Trains {@code epochs} with k = {@code k}; validates on the training rows when {@code validate}. */
   static TrainingState train(SparkSession spark, Path out, int k, boolean shuffle, int epochs, boolean resume,
                              boolean validate, EpochRules.Settings rules) throws Exception {
+    return train(spark, out, 2, k, shuffle, epochs, resume, validate, rules);
+  }
+
+  /** As above, with {@code workers} shards. */
+  static TrainingState train(SparkSession spark, Path out, int workers, int k, boolean shuffle, int epochs,
+                             boolean resume, boolean validate, EpochRules.Settings rules) throws Exception {
     LoadedModel init = ModelFile.load(DIR.resolve("init.safetensors"), HeadMode.LAST);
     OptimizerConfig adam = new OptimizerConfig("adam", 0.01, null, null, null, null, null, null, null, null);
-    TrainingSetup setup = new TrainingSetup(init.config(), LossType.MSE, adam.build(), 0.5, 0, 3, 2, k, shuffle, 1);
+    TrainingSetup setup = new TrainingSetup(init.config(), LossType.MSE, adam.build(), 0.5, 0, 3, workers, k, shuffle,
+        1);
     RowDecoder decoder = new RowDecoder("features", "label", init.config(), LossType.MSE, true);
     String data = DIR.resolve("data.json").toString();
     TrainingRows rows = TrainingRows.decode(spark.read().json(data), decoder, "test");

@@ -63,6 +63,34 @@ class RulesRunTest {
     assertEquals(lines, metrics(tmp.resolve("resumed")));
   }
 
+  /**
+   * One worker (31 rows: 11 batches of 3, k = 3) trains each epoch in one round under rules that do
+   * nothing per round, resumes from a checkpoint to the same bytes, and says so in the metrics; with
+   * reset-first-moment, which acts per round, it keeps its 4 rounds.
+   */
+  @Test
+  void oneWorkerTrainsAnEpochInOneRoundAndResumes(@TempDir Path tmp) throws Exception {
+    TrainingRules keep = new TrainingRules(new LrScaling(LrScaling.Kind.SQRT, 1.5),
+        new LrSchedule(LrSchedule.Type.PLATEAU, 1, 1, 1, 0, 0, 1, new Plateau.Settings(0.5, 0, 0.5, 0, 0)),
+        OuterRule.AVERAGE, InnerState.KEEP);
+    EpochRules.Settings settings = new EpochRules.Settings(keep, EarlyStopping.Settings.OFF, false);
+    AveragingFixture.train(spark, tmp.resolve("whole"), 1, 3, true, 3, false, true, settings);
+    AveragingFixture.train(spark, tmp.resolve("resumed"), 1, 3, true, 1, false, true, settings);
+    AveragingFixture.train(spark, tmp.resolve("resumed"), 1, 3, true, 3, true, true, settings);
+    assertArrayEquals(Files.readAllBytes(tmp.resolve("whole/model.safetensors")),
+        Files.readAllBytes(tmp.resolve("resumed/model.safetensors")), "the resumed model differs");
+    List<Map<?, ?>> lines = metrics(tmp.resolve("whole"));
+    assertEquals(lines, metrics(tmp.resolve("resumed")));
+    lines.forEach(m -> assertEquals(1L, m.get("rounds"), m.toString()));
+    assertEquals(lines.get(0).get("learning_rate"), lines.get(0).get("learning_rate_last_round"));
+
+    TrainingRules reset = new TrainingRules(LrScaling.NONE, LrSchedule.CONSTANT, OuterRule.AVERAGE,
+        InnerState.RESET_FIRST_MOMENT);
+    AveragingFixture.train(spark, tmp.resolve("reset"), 1, 3, true, 1, false, true,
+        new EpochRules.Settings(reset, EarlyStopping.Settings.OFF, false));
+    assertEquals(4L, metrics(tmp.resolve("reset")).get(0).get("rounds"));
+  }
+
   @Test
   void earlyStoppingWritesTheBestValidationModel(@TempDir Path tmp) throws Exception {
     // a min-delta no loss can beat: epoch 1 stays the best, the run stops after patience = 2 more
