@@ -162,17 +162,8 @@ final class BlockStore {
     return new long[] {0, 0};
   }
 
-  /**
-   * Removes the cached blocks, waiting for it: a removal still under way when the session stops finds
-   * its spilled blocks' files deleted, and Spark warns once per block ("Block rdd_N_M could not be
-   * removed as it was not found on disk or in memory"). A failure to remove (the session already
-   * stopped) must not hide the error that ended the run: it is logged at debug level.
-   */
+  /** Removes the cached blocks, waiting for it ({@link CachedRdds#release}). */
   void release() {
-    try {
-      blocks.unpersist(true);
-    } catch (RuntimeException e) {
-      LOG.debug("could not remove the cached training blocks", e);
-    }
+    CachedRdds.release(blocks, "training blocks");
   }
 }

@@ -14,7 +14,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.slf4j.LoggerFactory;
 
 /**
  * Validation metrics each epoch: the validation rows in cached mini-batches (the only copy kept),
@@ -56,13 +55,9 @@ final class Validation {
     }
   }
 
-  /** Removes the cached batches, waiting for it (as {@link BlockStore#release} does, for the same reason). */
+  /** Removes the cached batches, waiting for it ({@link CachedRdds#release}). */
   void release() {
-    try {
-      batches.unpersist(true);
-    } catch (RuntimeException e) {
-      LoggerFactory.getLogger(Validation.class).debug("could not remove the cached validation batches", e);
-    }
+    CachedRdds.release(batches, "validation batches");
   }
 
   /** Consecutive rows of a partition in mini-batches of {@code batchSize} (the last may be smaller). */
