@@ -12,7 +12,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  *       odd-numbered partition of every training round and every averaging reduce (when the
  *       state is large enough to be averaged on the executors) fails; with
  *       {@code spark.task.maxFailures >= 2} (local masters: {@code local[N,F]}) Spark retries them,
- *       and the model must not change;</li>
+ *       and the model must not change; in direct rounds ({@link DirectRounds}) the first attempt
+ *       of every odd-numbered shard task fails in round 2 of an epoch's first attempt instead, so
+ *       the epoch restarts;</li>
  *   <li>{@code spark.sparklstm.test.averageOnExecutors = n}: every round's average is taken on the
  *       executors in slices of n floats, however small the state (so the reduce tasks exist and can
  *       fail); the model must not change;</li>
@@ -25,6 +27,9 @@ final class FaultInjection {
   static final String FAIL_FIRST_ATTEMPTS = "spark.sparklstm.test.failFirstAttempts";
   static final String NAN_AT_EPOCH = "spark.sparklstm.test.nanAtEpoch";
   static final String AVERAGE_ON_EXECUTORS = "spark.sparklstm.test.averageOnExecutors";
+
+  /** Set by the loop on the driver per direct epoch attempt (1, 2, ...), read by the tasks. */
+  static final String EPOCH_ATTEMPT = "spark.sparklstm.internal.epochAttempt";
 
   private FaultInjection() {}
 
@@ -55,6 +60,14 @@ final class FaultInjection {
     if (task.attemptNumber() == 0 && task.partitionId() % 2 == 1) {
       throw new IllegalStateException("injected failure (" + FAIL_FIRST_ATTEMPTS + "): " + where + ", partition "
           + task.partitionId() + ", attempt 0");
+    }
+  }
+
+  /** Direct rounds: throws in round 2 of the first attempt of an odd partition in an epoch's first attempt. */
+  static void maybeFailMidEpoch(int round, String where) {
+    TaskContext task = TaskContext.get();
+    if (round == 1 && task != null && "1".equals(task.getLocalProperty(EPOCH_ATTEMPT))) {
+      maybeFail(where);
     }
   }
 

@@ -11,6 +11,7 @@ import io.sparklstm.train.TrainingState;
 import io.sparklstm.train.optim.OptimizerState;
 import io.sparklstm.train.rules.RoundRules;
 import io.sparklstm.train.rules.RoundStart;
+import io.sparklstm.train.rules.RunState;
 import io.sparklstm.train.rules.TrainingRules;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
@@ -42,6 +45,7 @@ import scala.Tuple2;
  * {@link io.sparklstm.train.LocalAveragingLoop}.
  */
 public final class SparkAveragingLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkAveragingLoop.class);
   /** Slices hold about this many floats (1 MiB), and there are never more slices than shards. */
   private static final int SLICE_FLOATS = 1 << 18;
   /**
@@ -62,6 +66,10 @@ public final class SparkAveragingLoop {
   private long unreportedPlacement;
   private final DataMetrics data = new DataMetrics();
   private long driverAverageMaxBytes = DRIVER_AVERAGE_MAX_BYTES;
+  private RoundExchange exchange = RoundExchange.AUTO;
+  /** The last choice's reason, logged when it changes; what the last epoch used, for its metrics line. */
+  private String exchangeReason;
+  private String exchangeUsed = "jobs";
   private int sliceFloats = SLICE_FLOATS;
 
   /** Plain averaging ({@link TrainingRules#NEUTRAL}). */
@@ -102,6 +110,12 @@ public final class SparkAveragingLoop {
                              long computeNanos, long averagingNanos, long placementNanos, double firstLr,
                              double lastLr) {}
 
+  /** {@code train.round-exchange} (default auto). */
+  public SparkAveragingLoop roundExchange(RoundExchange mode) {
+    this.exchange = mode;
+    return this;
+  }
+
   /** For tests: averages on the executors, in slices of {@code floats}, however small the state. */
   SparkAveragingLoop averageOnExecutors(int floats) {
     this.driverAverageMaxBytes = -1;
@@ -116,10 +130,59 @@ public final class SparkAveragingLoop {
     unreportedPlacement = 0;
     RoundSchedule schedule = rules.rounds(setup.schedule());
     long maxBatches = 0;
+    int working = 0;
     for (int w = 0; w < setup.workers(); w++) {
       maxBatches = Math.max(maxBatches, shards.batches(w, setup.batchSize()));
+      working += shards.batches(w, setup.batchSize()) > 0 ? 1 : 0;
     }
     int rounds = schedule.rounds(maxBatches);
+    int length = start.parameters().length + start.optimizer().buffers().length;
+    RoundExchange.Choice choice = exchange.choose(sc, working, rounds, onDriver(length));
+    if (!choice.reason().equals(exchangeReason)) {
+      LOG.info("rounds: {} ({})", choice.direct() ? "direct" : "a Spark job per round", choice.reason());
+      exchangeReason = choice.reason();
+    }
+    exchangeUsed = choice.direct() ? "direct" : "jobs";
+    if (!choice.direct()) {
+      return rounds(start, epoch, epochs, rounds, placement, shards,
+          (begin, round) -> runRound(begin, shards, schedule, epoch, round));
+    }
+    RunState epochStart = RunState.empty();
+    rules.save(epochStart);
+    int attempts = maxAttempts();
+    for (int attempt = 1; ; attempt++) {
+      DirectRounds direct = new DirectRounds(sc, setup, shards, schedule, epoch, rules.needsShardStates(),
+          data.readCounter(sc), attempt);
+      try {
+        EpochOutcome out = rounds(start, epoch, epochs, rounds, placement, shards, direct::round);
+        direct.finish();
+        return out;
+      } catch (DirectRounds.Broken e) {
+        Throwable failed = direct.abort();
+        if (failed != null) {
+          throw DirectRounds.sneaky(failed);
+        }
+        rules.restore(epochStart, start.parameters().length, start.optimizer().bufferCount());
+        if (attempt >= attempts) {
+          throw new IllegalStateException("direct rounds: epoch " + (epoch + 1) + " failed " + attempt
+              + " times (spark.task.maxFailures); last: " + e.getMessage(), e);
+        }
+        LOG.warn("direct rounds: {}; restarting the epoch from its start (attempt {} of {})", e.getMessage(),
+            attempt + 1, attempts);
+      } finally {
+        direct.close();
+      }
+    }
+  }
+
+  /** How a round runs: a Spark job, or a direct exchange. */
+  @FunctionalInterface
+  private interface RoundRunner {
+    RoundOutcome run(RoundStart begin, int round);
+  }
+
+  private EpochOutcome rounds(TrainingState start, int epoch, int epochs, int rounds, long placement,
+                              BlockStore shards, RoundRunner runner) {
     data.readCounter(sc);
     data.startEpoch(rounds);
     TrainingState state = start;
@@ -136,7 +199,7 @@ public final class SparkAveragingLoop {
       long t0 = System.nanoTime();
       lastLr = rules.learningRate(epoch, round, rounds);
       RoundStart begin = rules.start(state, lastLr);
-      RoundOutcome r = runRound(begin, shards, schedule, epoch, round);
+      RoundOutcome r = runner.run(begin, round);
       state = rules.finish(state, begin, r.state, r.trained);
       long wall = System.nanoTime() - t0;
       data.round(round, wall);
@@ -151,9 +214,25 @@ public final class SparkAveragingLoop {
     return new EpochOutcome(state, sequences, lossSum, rounds, compute, averaging, placement, firstLr, lastLr);
   }
 
+  /** Whether a round's states are averaged on the driver (else in slices on the executors). */
+  private boolean onDriver(int length) {
+    // inner-state keep needs every shard's state on the driver: collected there whatever its size
+    return rules.needsShardStates() || (long) setup.workers() * length * Float.BYTES <= driverAverageMaxBytes;
+  }
+
+  /** Spark's attempts per task ({@code spark.task.maxFailures}; local[N, F]: F): also a direct epoch's attempts. */
+  private int maxAttempts() {
+    if (sc.sc().taskScheduler() instanceof org.apache.spark.scheduler.TaskSchedulerImpl t) {
+      return Math.max(1, t.maxTaskFailures());
+    }
+    return Math.max(1, sc.getConf().getInt("spark.task.maxFailures", 4));
+  }
+
   /** The last epoch's data metrics (cache sizes, bytes read, round times) for its metrics line. */
   public java.util.Map<String, Object> dataMetrics() {
-    return data.asMap();
+    Map<String, Object> m = data.asMap();
+    m.put("round_exchange", exchangeUsed);
+    return m;
   }
 
   /**
@@ -178,7 +257,7 @@ public final class SparkAveragingLoop {
   }
 
   /** @param trained each shard's optimizer state after the round, when the rules need it (else empty) */
-  private record RoundOutcome(TrainingState state, long sequences, double lossSum, long slowestShardNanos,
+  record RoundOutcome(TrainingState state, long sequences, double lossSum, long slowestShardNanos,
                               long totalShardNanos, Map<Integer, OptimizerState> trained) {}
 
   private RoundOutcome runRound(RoundStart begin, BlockStore shards, RoundSchedule schedule, int epoch, int round) {
@@ -186,9 +265,7 @@ public final class SparkAveragingLoop {
     int parameterCount = state.parameters().length;
     int bufferCount = state.optimizer().bufferCount();
     int length = parameterCount + state.optimizer().buffers().length; // of the flat [parameters | buffers]
-    // inner-state keep needs every shard's state on the driver: collected there whatever its size
-    boolean onDriver = rules.needsShardStates()
-        || (long) setup.workers() * length * Float.BYTES <= driverAverageMaxBytes;
+    boolean onDriver = onDriver(length);
     int slices = onDriver ? 1 : sliceCount(length);
     Broadcast<RoundStart> shared = sc.broadcast(begin);
     TrainingSetup setup = this.setup;
@@ -257,12 +334,12 @@ public final class SparkAveragingLoop {
   }
 
   /** A shard's optimizer state from its whole flat {@code [parameters | buffers]} vector. */
-  private static OptimizerState optimizerOf(StateSlice s, int parameterCount) {
+  static OptimizerState optimizerOf(StateSlice s, int parameterCount) {
     float[] v = s.values();
     return new OptimizerState(s.step(), parameterCount, java.util.Arrays.copyOfRange(v, parameterCount, v.length));
   }
 
-  private static RoundOutcome assemble(List<Tuple2<Integer, SliceMean>> means, int length, int parameterCount,
+  static RoundOutcome assemble(List<Tuple2<Integer, SliceMean>> means, int length, int parameterCount,
                                        int bufferCount, Map<Integer, OptimizerState> trained) {
     float[] vector = new float[length];
     int slices = means.size();

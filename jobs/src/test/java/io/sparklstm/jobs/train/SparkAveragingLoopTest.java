@@ -53,6 +53,10 @@ class SparkAveragingLoopTest {
   }
 
   static Dataset<Row> data(int rows, int inputSize, long seed) {
+    return data(rows, inputSize, seed, spark);
+  }
+
+  static Dataset<Row> data(int rows, int inputSize, long seed, SparkSession spark) {
     Random r = new Random(seed);
     List<Row> list = new ArrayList<>();
     for (int i = 0; i < rows; i++) {

@@ -178,6 +178,8 @@ public final class RoundRules {
         shards[w] = new OptimizerState(Double.parseDouble(in.value("inner.shard" + w + ".step")), parameterCount,
             buffers);
       }
+    } else {
+      shards = null; // none saved yet: start() makes them from the model, as before the first round
     }
     if (plateau != null) {
       plateau.restore(Map.of("lr", in.value("plateau.lr"), "best", in.value("plateau.best"),

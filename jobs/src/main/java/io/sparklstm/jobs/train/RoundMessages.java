@@ -1,0 +1,63 @@
+package io.sparklstm.jobs.train;
+
+import io.sparklstm.train.ParameterAveraging;
+import io.sparklstm.train.Trainer;
+import io.sparklstm.train.TrainingState;
+import io.sparklstm.train.optim.OptimizerState;
+import java.nio.ByteBuffer;
+
+/**
+ * What direct rounds send, as raw big-endian numbers (no Java serialization of the big arrays):
+ * start (driver to shard) = {@code lr f64, step f64, P i32, buffers i32, [parameters | buffers] f32};
+ * result (shard to driver) = {@code shard i32, sequences i64, lossSum f64, step f64, nanos i64, n i32,
+ * [parameters | buffers] f32}.
+ */
+final class RoundMessages {
+  private RoundMessages() {}
+
+  /** A shard's start: the state it trains from in place, and the round's learning rate. */
+  record Start(TrainingState state, double learningRate) {}
+
+  static byte[] start(TrainingState s, double learningRate) {
+    float[] p = s.parameters();
+    float[] b = s.optimizer().buffers();
+    ByteBuffer out = ByteBuffer.allocate(24 + 4 * (p.length + b.length));
+    out.putDouble(learningRate).putDouble(s.optimizer().step()).putInt(p.length).putInt(s.optimizer().bufferCount());
+    out.asFloatBuffer().put(p).put(b);
+    return out.array();
+  }
+
+  static Start start(byte[] message) {
+    ByteBuffer in = ByteBuffer.wrap(message);
+    double lr = in.getDouble();
+    double step = in.getDouble();
+    int parameterCount = in.getInt();
+    int bufferCount = in.getInt();
+    float[] p = new float[parameterCount];
+    float[] b = new float[parameterCount * bufferCount];
+    in.asFloatBuffer().get(p).get(b);
+    return new Start(new TrainingState(p, new OptimizerState(step, parameterCount, b)), lr);
+  }
+
+  static byte[] result(Trainer.ShardResult r, long nanos) {
+    float[] v = ParameterAveraging.flatten(r.state());
+    ByteBuffer out = ByteBuffer.allocate(40 + 4 * v.length);
+    out.putInt(r.shard()).putLong(r.sequences()).putDouble(r.lossSum()).putDouble(r.state().optimizer().step())
+        .putLong(nanos).putInt(v.length);
+    out.asFloatBuffer().put(v);
+    return out.array();
+  }
+
+  /** A result as the slice (the whole flat vector) that {@link SliceMean#of} averages. */
+  static StateSlice result(byte[] message) {
+    ByteBuffer in = ByteBuffer.wrap(message);
+    int shard = in.getInt();
+    long sequences = in.getLong();
+    double lossSum = in.getDouble();
+    double step = in.getDouble();
+    long nanos = in.getLong();
+    float[] v = new float[in.getInt()];
+    in.asFloatBuffer().get(v);
+    return new StateSlice(shard, sequences, lossSum, step, nanos, v);
+  }
+}
