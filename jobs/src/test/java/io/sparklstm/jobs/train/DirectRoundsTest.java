@@ -15,10 +15,6 @@ import io.sparklstm.model.ParameterLayout;
 import io.sparklstm.train.TrainingSetup;
 import io.sparklstm.train.TrainingState;
 import io.sparklstm.train.optim.OptimizerConfig;
-import io.sparklstm.train.rules.InnerState;
-import io.sparklstm.train.rules.LrScaling;
-import io.sparklstm.train.rules.LrSchedule;
-import io.sparklstm.train.rules.OuterRule;
 import io.sparklstm.train.rules.RoundRules;
 import io.sparklstm.train.rules.TrainingRules;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -57,15 +53,7 @@ class DirectRoundsTest {
       "adam,2,1,diloco,reset-first-moment,linear", "adam,4,1,average,average,none", "adam,4,2,bmuf-nesterov,keep,sqrt",
       "sgd,4,1,diloco,average,none", "adam,3,1,average,keep,linear"})
   void directEqualsJobs(String optimizer, int workers, int k, String outer, String inner, String scaling) {
-    OuterRule rule = switch (outer) {
-      case "average" -> OuterRule.AVERAGE;
-      case "bmuf-nesterov" -> new OuterRule(OuterRule.Type.BMUF, OuterRule.bmufMomentum(workers), 1, true, 1);
-      case "bmuf" -> new OuterRule(OuterRule.Type.BMUF, 0.6, 0.9, false, 1);
-      default -> new OuterRule(OuterRule.Type.DILOCO, 0.9, 1, true, 0.7);
-    };
-    LrSchedule cosine = new LrSchedule(LrSchedule.Type.COSINE, 1, 1, 2, 0.001, 1, 0.5, null);
-    TrainingRules rules = new TrainingRules(new LrScaling(LrScaling.Kind.valueOf(scaling.toUpperCase()), 0.7),
-        cosine, rule, InnerState.valueOf(inner.replace('-', '_').toUpperCase()));
+    TrainingRules rules = SparkAveragingLoopTest.rules(outer, inner, scaling, workers);
     ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 2, true, false, 0.3, false, 0),
         new HeadConfig(2, HeadMode.LAST));
     OptimizerConfig oc = optimizer.equals("sgd")

@@ -111,6 +111,11 @@ class SparkAveragingLoopTest {
       "adam,1,3,driver,average,reset-first-moment,sqrt,4", "sgd,1,2,driver,bmuf,average,none,5"})
   void sparkEqualsPlainJavaWithRules(String optimizer, int workers, int k, String averaging, String outer,
                                      String inner, String scaling, int rounds) {
+    assertEquals(rounds, compare(optimizer, workers, k, true, averaging, rules(outer, inner, scaling, workers), 37, 4));
+  }
+
+  /** The rules the parameterized tests name: outer average | bmuf | bmuf-nesterov | diloco, a cosine schedule. */
+  static TrainingRules rules(String outer, String inner, String scaling, int workers) {
     OuterRule rule = switch (outer) {
       case "average" -> OuterRule.AVERAGE;
       case "bmuf-nesterov" -> new OuterRule(OuterRule.Type.BMUF, OuterRule.bmufMomentum(workers), 1, true, 1);
@@ -118,9 +123,8 @@ class SparkAveragingLoopTest {
       default -> new OuterRule(OuterRule.Type.DILOCO, 0.9, 1, true, 0.7);
     };
     LrSchedule cosine = new LrSchedule(LrSchedule.Type.COSINE, 1, 1, 2, 0.001, 1, 0.5, null);
-    assertEquals(rounds, compare(optimizer, workers, k, true, averaging, new TrainingRules(new LrScaling(
-        LrScaling.Kind.valueOf(scaling.toUpperCase()), 0.7), cosine, rule,
-        InnerState.valueOf(inner.replace('-', '_').toUpperCase())), 37, 4));
+    return new TrainingRules(new LrScaling(LrScaling.Kind.valueOf(scaling.toUpperCase()), 0.7), cosine, rule,
+        InnerState.valueOf(inner.replace('-', '_').toUpperCase()));
   }
 
   /**
