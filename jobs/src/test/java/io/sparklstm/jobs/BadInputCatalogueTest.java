@@ -319,6 +319,12 @@ class BadInputCatalogueTest {
             .expect("train.outer.momentum does not apply to train.outer.type = average"),
         train("config", "unknown inner-state setting", "train.inner-state=sum")
             .expect("train.inner-state must be one of average | keep | reset-first-moment", "sum"),
+        train("config", "unknown round-exchange setting", "train.round-exchange=tcp")
+            .expect("train.round-exchange must be one of auto | direct | jobs", "tcp"),
+        train("config", "direct rounds without a task slot per shard", "train.round-exchange=direct",
+            "train.workers=3")
+            .expect("train.round-exchange = direct needs 3 task slots at once, the application has 2",
+                "use train.round-exchange=auto or jobs"),
         train("config", "early stopping without validation data", "train.early-stopping.patience=2")
             .expect("train.early-stopping.patience > 0 needs a validation set"),
         train("config", "best-validation model without validation data", "output.best-validation=true")

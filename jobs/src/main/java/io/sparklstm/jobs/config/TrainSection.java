@@ -11,6 +11,7 @@ public final class TrainSection {
   private final int batchSize;
   private final int workers;
   private final int averagingFrequency;
+  private final String roundExchange;
   private final boolean shuffle;
   private final long seed;
   private final OptimizerSection optimizer;
@@ -27,6 +28,7 @@ public final class TrainSection {
     this.batchSize = r.intAtLeast("train.batch-size", 1);
     this.workers = r.intAtLeast("train.workers", 1);
     this.averagingFrequency = r.intAtLeast("train.averaging-frequency", 0);
+    this.roundExchange = r.oneOf("train.round-exchange", "auto", "direct", "jobs");
     this.shuffle = r.bool("train.shuffle");
     this.seed = r.longAtLeast("train.seed", Long.MIN_VALUE);
     this.optimizer = new OptimizerSection(r);
@@ -62,6 +64,11 @@ public final class TrainSection {
   /** Mini-batches per worker between averages; 0 = once per epoch. */
   public int averagingFrequency() {
     return averagingFrequency;
+  }
+
+  /** How rounds exchange states: auto | direct | jobs (docs/CONFIG.md). */
+  public String roundExchange() {
+    return roundExchange;
   }
 
   public boolean shuffle() {

@@ -141,7 +141,7 @@ public final class TrainCommand implements Command {
     FaultInjection.configure(JavaSparkContext.fromSparkContext(spark.sparkContext()), config.spark().conf());
     try {
       new TrainRun(spark, setup, t.epochs(), outputs, t.resume(), fingerprint, provenance, rules)
-          .run(blocks, validation, start);
+          .roundExchange(RoundExchange.of(t.roundExchange())).run(blocks, validation, start);
     } catch (DivergenceException e) { // TrainRun unwraps it from Spark's task failure
       throw new UserError(e.getMessage(), e);
     } finally {

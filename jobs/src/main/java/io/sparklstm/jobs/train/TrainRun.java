@@ -45,6 +45,7 @@ public final class TrainRun {
   private final String fingerprint;
   private final Map<String, String> provenance;
   private final EpochRules.Settings rules;
+  private RoundExchange exchange = RoundExchange.AUTO;
 
   /**
    * @param fingerprint identifies everything that decides the run's arithmetic (settings, data,
@@ -75,6 +76,12 @@ public final class TrainRun {
     return new TrainingState(params, setup.optimizer().init(params.length));
   }
 
+  /** {@code train.round-exchange}: not part of the fingerprint, as it changes no bit of the model. */
+  public TrainRun roundExchange(RoundExchange mode) {
+    this.exchange = mode;
+    return this;
+  }
+
   /** Trains; {@code start} is used unless a checkpoint is resumed. Returns the final state. */
   public TrainingState run(BlockStore train, Optional<TrainingRows> validation, TrainingState start)
       throws IOException {
@@ -103,7 +110,7 @@ public final class TrainRun {
     }
     TaskFailures failures = new TaskFailures();
     sc.sc().addSparkListener(failures);
-    SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train, epochRules.rounds());
+    SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, train, epochRules.rounds()).roundExchange(exchange);
     FaultInjection.configure(sc, loop);
     Validation val = validation.map(v -> new Validation(sc, setup, v.rows)).orElse(null);
     int saved = first; // the newest checkpoint on disk, in epochs done (0 = none)
