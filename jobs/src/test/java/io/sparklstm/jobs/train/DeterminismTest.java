@@ -34,15 +34,7 @@ class DeterminismTest {
 
   @Test
   void sameModelBytesWhateverTheCoresRetriesOrResume() throws Exception {
-    Path data = dir.resolve("data");
-    writeData(data, 90);
-    Path config = dir.resolve("train.conf");
-    Files.writeString(config, String.join("\n",
-        "model { lstm { input-size = 3, hidden-size = 8, num-layers = 2, dropout = 0.2 }",
-        "        head { output-size = 2, mode = last } }",
-        "data.train.path = \"" + data + "\"",
-        "train { epochs = 3, batch-size = 8, workers = 3, averaging-frequency = 2, shuffle = true, seed = 7,",
-        "        optimizer { type = adam, learning-rate = 0.01 }, clip-grad-norm = 1.0 }"));
+    Path config = writeSetup(dir);
     byte[] oneCore = train(config, "one", "spark.master=local[1]");
     byte[] twoCores = train(config, "two", "spark.master=local[2]");
     assertArrayEquals(oneCore, twoCores, "local[1] and local[2] models differ");
@@ -71,6 +63,20 @@ class DeterminismTest {
     LoadedModel model = ModelFile.load(dir.resolve("resumed/model.safetensors"), HeadMode.LAST);
     assertEquals(model.config(), last.config());
     assertArrayEquals(model.parameters(), last.parameters(), "the last checkpoint loaded as a model");
+  }
+
+  /** The data (90 rows) and config these tests train with; returns the config's path. */
+  static Path writeSetup(Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    writeData(data, 90);
+    Path config = dir.resolve("train.conf");
+    Files.writeString(config, String.join("\n",
+        "model { lstm { input-size = 3, hidden-size = 8, num-layers = 2, dropout = 0.2 }",
+        "        head { output-size = 2, mode = last } }",
+        "data.train.path = \"" + data + "\"",
+        "train { epochs = 3, batch-size = 8, workers = 3, averaging-frequency = 2, shuffle = true, seed = 7,",
+        "        optimizer { type = adam, learning-rate = 0.01 }, clip-grad-norm = 1.0 }"));
+    return config;
   }
 
   private byte[] train(Path config, String name, String... overrides) throws Exception {
