@@ -84,8 +84,12 @@ class DeterminismTest {
     return Files.readAllBytes(dir.resolve(name + "/model.safetensors"));
   }
 
-  /** Runs {@code Main train} in a child JVM; returns its output; fails on a non-zero exit. */
   private String run(Path config, String name, String... overrides) throws Exception {
+    return run(dir, config, name, overrides);
+  }
+
+  /** Runs {@code Main train} in a child JVM, output under {@code dir/name}; returns its output; fails on a non-zero exit. */
+  static String run(Path dir, Path config, String name, String... overrides) throws Exception {
     List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(),
         "output.model=" + dir.resolve(name + "/model.safetensors")));
     args.addAll(Arrays.asList(overrides));

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparklstm.jobs.ChildMain;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,11 +72,6 @@ class DirectRoundsRunTest {
   }
 
   private String run(Path config, String name, String... overrides) throws Exception {
-    List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(),
-        "output.model=" + dir.resolve(name + "/model.safetensors")));
-    args.addAll(Arrays.asList(overrides));
-    ChildMain.Result r = ChildMain.run("1g", args);
-    assertEquals(0, r.exit(), "train " + name + " failed:\n" + r.output());
-    return r.output();
+    return DeterminismTest.run(dir, config, name, overrides);
   }
 }
