@@ -4,6 +4,7 @@ import io.sparklstm.jobs.train.link.LinkBroken;
 import io.sparklstm.jobs.train.link.RoundHub;
 import io.sparklstm.jobs.train.link.RoundLink;
 import io.sparklstm.model.SequenceBatch;
+import io.sparklstm.train.DivergenceException;
 import io.sparklstm.train.RoundSchedule;
 import io.sparklstm.train.ShardPlan;
 import io.sparklstm.train.Trainer;
@@ -40,7 +41,8 @@ import scala.Tuple2;
  * <p>If a link breaks (a task failed or was lost), {@link Broken} is thrown: the caller closes this,
  * which closes the hub (every task still waiting sees the end and returns quietly), and restarts the
  * epoch. When the job itself fails (a task failed more than Spark retries), its error is thrown
- * unchanged, as the job path's {@code collect} throws it.
+ * unchanged, as the job path's {@code collect} throws it; a shard whose training diverged sends the
+ * {@link DivergenceException}, which the driver throws at once (a retry would diverge again).
  */
 final class DirectRounds implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DirectRounds.class);
@@ -199,8 +201,14 @@ final class DirectRounds implements AutoCloseable {
       long t0 = System.nanoTime();
       long from = schedule.firstBatch(r);
       long count = schedule.endBatch(r, batches) - from;
-      Trainer.ShardResult result = trainer.trainBatches(start.state(), () -> take(reader, count), setup.seed(),
-          epoch, r, shard, from, start.learningRate());
+      Trainer.ShardResult result;
+      try {
+        result = trainer.trainBatches(start.state(), () -> take(reader, count), setup.seed(), epoch, r, shard, from,
+            start.learningRate());
+      } catch (DivergenceException e) { // the driver stops with it; this task ends quietly
+        link.send(RoundMessages.diverged(e));
+        return;
+      }
       link.send(RoundMessages.result(result, System.nanoTime() - t0));
     }
   }

@@ -1,18 +1,23 @@
 package io.sparklstm.jobs.train;
 
+import io.sparklstm.train.DivergenceException;
 import io.sparklstm.train.ParameterAveraging;
 import io.sparklstm.train.Trainer;
 import io.sparklstm.train.TrainingState;
 import io.sparklstm.train.optim.OptimizerState;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * What direct rounds send, as raw big-endian numbers (no Java serialization of the big arrays):
  * start (driver to shard) = {@code lr f64, step f64, P i32, buffers i32, [parameters | buffers] f32};
  * result (shard to driver) = {@code shard i32, sequences i64, lossSum f64, step f64, nanos i64, n i32,
- * [parameters | buffers] f32}.
+ * [parameters | buffers] f32}, or, when the shard's training diverged, {@code -1 i32, UTF-8 message}
+ * (deterministic: retrying would diverge again, so the driver stops with it at once).
  */
 final class RoundMessages {
+  private static final int DIVERGED = -1;
+
   private RoundMessages() {}
 
   /** A shard's start: the state it trains from in place, and the round's learning rate. */
@@ -48,10 +53,18 @@ final class RoundMessages {
     return out.array();
   }
 
-  /** A result as the slice (the whole flat vector) that {@link SliceMean#of} averages. */
+  static byte[] diverged(DivergenceException e) {
+    byte[] text = e.getMessage().getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(4 + text.length).putInt(DIVERGED).put(text).array();
+  }
+
+  /** A result as the slice (the whole flat vector) that {@link SliceMean#of} averages; throws a divergence. */
   static StateSlice result(byte[] message) {
     ByteBuffer in = ByteBuffer.wrap(message);
     int shard = in.getInt();
+    if (shard == DIVERGED) {
+      throw new DivergenceException(new String(message, 4, message.length - 4, StandardCharsets.UTF_8));
+    }
     long sequences = in.getLong();
     double lossSum = in.getDouble();
     double step = in.getDouble();

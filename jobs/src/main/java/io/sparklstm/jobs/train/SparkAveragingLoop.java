@@ -1,5 +1,6 @@
 package io.sparklstm.jobs.train;
 
+import io.sparklstm.jobs.UserError;
 import io.sparklstm.model.SequenceBatch;
 import io.sparklstm.train.LabeledSequence;
 import io.sparklstm.train.ParameterAveraging;
@@ -164,8 +165,9 @@ public final class SparkAveragingLoop {
         }
         rules.restore(epochStart, start.parameters().length, start.optimizer().bufferCount());
         if (attempt >= attempts) {
-          throw new IllegalStateException("direct rounds: epoch " + (epoch + 1) + " failed " + attempt
-              + " times (spark.task.maxFailures); last: " + e.getMessage(), e);
+          throw new UserError("direct rounds (train.round-exchange): epoch " + (epoch + 1) + " broke off "
+              + attempt + " time(s) (spark.task.maxFailures), last in " + e.getMessage() + "; if the executors cannot"
+              + " reach the driver's round port, use train.round-exchange=jobs (docs/CLUSTER.md)", e);
         }
         LOG.warn("direct rounds: {}; restarting the epoch from its start (attempt {} of {})", e.getMessage(),
             attempt + 1, attempts);

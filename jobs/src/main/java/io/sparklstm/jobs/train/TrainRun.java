@@ -183,7 +183,8 @@ public final class TrainRun {
     return new long[] {count, millis};
   }
 
-  private static DivergenceException divergence(Throwable e) {
+  /** The divergence in a failure's cause chain (on Spark, inside the task failure), or null. */
+  static DivergenceException divergence(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof DivergenceException d) {
         return d;

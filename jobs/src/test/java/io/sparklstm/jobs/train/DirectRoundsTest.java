@@ -2,6 +2,7 @@ package io.sparklstm.jobs.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sparklstm.jobs.Sessions;
 import io.sparklstm.jobs.TestSpark;
@@ -21,6 +22,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -54,13 +56,8 @@ class DirectRoundsTest {
       "sgd,4,1,diloco,average,none", "adam,3,1,average,keep,linear"})
   void directEqualsJobs(String optimizer, int workers, int k, String outer, String inner, String scaling) {
     TrainingRules rules = SparkAveragingLoopTest.rules(outer, inner, scaling, workers);
-    ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 2, true, false, 0.3, false, 0),
-        new HeadConfig(2, HeadMode.LAST));
-    OptimizerConfig oc = optimizer.equals("sgd")
-        ? new OptimizerConfig("sgd", 0.05, 0.9, null, null, null, null, null, null, null) : OptimizerConfig.of(optimizer);
-    TrainingSetup setup = new TrainingSetup(model, LossType.MSE, oc.build(), 1.0, 0, 6, workers, k, true, 7);
-    TrainingRows rows = TrainingRows.decode(SparkAveragingLoopTest.data(37, 3, 11, spark),
-        new RowDecoder("features", "label", model, LossType.MSE, true), "test");
+    TrainingSetup setup = setup(optimizer, workers, k);
+    TrainingRows rows = rows(setup);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     BlockStore placed = BlockStore.build(sc, rows.rows, rows.count, setup);
     double lr = setup.optimizer().learningRate();
@@ -68,8 +65,7 @@ class DirectRoundsTest {
         .roundExchange(RoundExchange.JOBS);
     SparkAveragingLoop direct = new SparkAveragingLoop(sc, setup, placed, new RoundRules(rules, workers, lr))
         .roundExchange(RoundExchange.DIRECT);
-    float[] init = ParameterInit.initialize(model, ParameterLayout.of(model), 3);
-    TrainingState s1 = new TrainingState(init, setup.optimizer().init(init.length));
+    TrainingState s1 = start(setup);
     TrainingState s2 = s1.copy();
     for (int epoch = 0; epoch < 2; epoch++) {
       SparkAveragingLoop.EpochOutcome a = jobs.trainEpoch(s1, epoch, 2);
@@ -90,5 +86,53 @@ class DirectRoundsTest {
     direct.close();
     placed.release();
     rows.release();
+  }
+
+  /** A shard that diverges stops the epoch with the job path's message (its first line), not a retry. */
+  @Test
+  void aDivergedShardStopsTheRunWithTheJobsMessage() {
+    TrainingSetup setup = setup("adam", 2, 1);
+    TrainingRows rows = rows(setup);
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    BlockStore placed = BlockStore.build(sc, rows.rows, rows.count, setup);
+    sc.setLocalProperty(FaultInjection.NAN_AT_EPOCH, "1");
+    try {
+      String[] messages = new String[2];
+      RoundExchange[] modes = {RoundExchange.JOBS, RoundExchange.DIRECT};
+      for (int i = 0; i < 2; i++) {
+        SparkAveragingLoop loop = new SparkAveragingLoop(sc, setup, placed, new RoundRules(TrainingRules.NEUTRAL, 2,
+            setup.optimizer().learningRate())).roundExchange(modes[i]);
+        Exception e = assertThrows(Exception.class, () -> loop.trainEpoch(start(setup), 0, 1));
+        messages[i] = TrainRun.divergence(e).getMessage();
+        loop.close();
+      }
+      assertEquals("training diverged at epoch 1, round 1, shard 1, batch 1: loss is NaN; lower "
+          + "train.optimizer.learning-rate or set train.clip-grad-norm (e.g. 1.0)", messages[1]);
+      assertEquals(messages[0], messages[1]);
+    } finally {
+      sc.setLocalProperty(FaultInjection.NAN_AT_EPOCH, null);
+      placed.release();
+      rows.release();
+    }
+  }
+
+  /** The model: 2 layers with dropout; MSE on the last step; batches of 6 sequences, reshuffled. */
+  private static TrainingSetup setup(String optimizer, int workers, int k) {
+    ModelConfig model = new ModelConfig(new LstmConfig(3, 5, 2, true, false, 0.3, false, 0),
+        new HeadConfig(2, HeadMode.LAST));
+    OptimizerConfig oc = optimizer.equals("sgd")
+        ? new OptimizerConfig("sgd", 0.05, 0.9, null, null, null, null, null, null, null) : OptimizerConfig.of(optimizer);
+    return new TrainingSetup(model, LossType.MSE, oc.build(), 1.0, 0, 6, workers, k, true, 7);
+  }
+
+  /** 37 rows: shards of 18 and 19 rows at W = 2 (3 and 4 batches), 12, 12 and 13 at W = 3 (2, 2 and 3). */
+  private static TrainingRows rows(TrainingSetup setup) {
+    return TrainingRows.decode(SparkAveragingLoopTest.data(37, 3, 11, spark),
+        new RowDecoder("features", "label", setup.model(), LossType.MSE, true), "test");
+  }
+
+  private static TrainingState start(TrainingSetup setup) {
+    float[] init = ParameterInit.initialize(setup.model(), ParameterLayout.of(setup.model()), 3);
+    return new TrainingState(init, setup.optimizer().init(init.length));
   }
 }
