@@ -157,7 +157,8 @@ final class DirectRounds implements AutoCloseable {
 
   private void open(int[] shards) throws IOException {
     String host = sc.getConf().get("spark.driver.host", InetAddress.getLocalHost().getHostAddress());
-    hub = new RoundHub(sc.getConf().get("spark.driver.bindAddress", host), batches.length, TIMEOUT_MILLIS);
+    boolean encrypt = encrypted(sc);
+    hub = new RoundHub(sc.getConf().get("spark.driver.bindAddress", host), batches.length, TIMEOUT_MILLIS, encrypt);
     BlockStore.Round work = store.round(epoch, 0, RoundSchedule.WHOLE_EPOCH, setup.batchSize());
     int port = hub.port();
     byte[] secret = hub.secret();
@@ -172,7 +173,7 @@ final class DirectRounds implements AutoCloseable {
     job = work.blocks().mapPartitionsWithIndex((i, blocks) -> {
       RoundLink link;
       try {
-        link = RoundLink.connect(host, port, secret, shardOf[i], CONNECT_RETRY_MILLIS);
+        link = RoundLink.connect(host, port, secret, shardOf[i], CONNECT_RETRY_MILLIS, encrypt);
       } catch (IOException e) {
         LoggerFactory.getLogger(DirectRounds.class).warn("direct rounds: {}", e.getMessage());
         return List.of(false).iterator();
@@ -187,6 +188,11 @@ final class DirectRounds implements AutoCloseable {
       }
     }, true).collectAsync();
     hub.accept(shards, this::alive);
+  }
+
+  /** Whether frames are encrypted: as Spark's own traffic is, with {@code spark.network.crypto.enabled}. */
+  static boolean encrypted(JavaSparkContext sc) {
+    return sc.getConf().getBoolean("spark.network.crypto.enabled", false);
   }
 
   /** The task's loop: per round of its shard, receive the start, train k batches, send the state. */

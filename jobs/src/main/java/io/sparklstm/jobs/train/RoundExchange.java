@@ -20,8 +20,8 @@ public enum RoundExchange {
 
   /**
    * Direct needs a task slot per shard at once (its tasks wait for each other), no dynamic allocation
-   * (slots may go away), Spark's network encryption off (this transport is not encrypted) and the
-   * shards' states small enough for the driver; {@code auto} also wants several rounds of several
+   * (slots may go away) and the shards' states small enough for the driver (with Spark's network
+   * encryption on, its frames are encrypted too); {@code auto} also wants several rounds of several
    * shards (else there is no round's job to save). {@code direct} where it cannot run is a user error.
    *
    * @param shards        shards with batches this epoch
@@ -40,13 +40,12 @@ public enum RoundExchange {
       cause = "needs " + shards + " task slots at once, the application has " + slots;
     } else if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false) && !sc.isLocal()) {
       cause = "needs a fixed set of executors, and spark.dynamicAllocation.enabled is true";
-    } else if (sc.getConf().getBoolean("spark.network.crypto.enabled", false)) {
-      cause = "its TCP connections are not encrypted, and spark.network.crypto.enabled is true";
     } else if (!onDriver) {
       cause = "the shards' states are too large to gather on the driver";
     }
     if (cause == null) {
-      return new Choice(true, "one Spark job per epoch, " + shards + " shards on " + slots + " task slots");
+      return new Choice(true, "one Spark job per epoch, " + shards + " shards on " + slots + " task slots"
+          + (DirectRounds.encrypted(sc) ? ", AES-GCM frames (spark.network.crypto.enabled)" : ""));
     }
     if (this == DIRECT) {
       throw new UserError("train.round-exchange = direct " + cause + "; use train.round-exchange=auto or jobs");

@@ -3,6 +3,7 @@ package io.sparklstm.jobs.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.jobs.Sessions;
 import io.sparklstm.jobs.TestSpark;
@@ -30,7 +31,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Direct rounds ({@link DirectRounds}) give the job path's bits: model, optimizer state, loss sums
  * and rounds, over two reshuffled epochs, for every outer rule and inner state, with dropout and
  * uneven shards (37 rows in batches of 6: a shard runs out a round early). On local[4], so that
- * 4 shards have a slot each.
+ * 4 shards have a slot each, with Spark's network encryption on, so the frames are AES-GCM
+ * (DirectRoundsRunTest runs them in the clear).
  */
 class DirectRoundsTest {
   static SparkSession spark;
@@ -42,7 +44,9 @@ class DirectRoundsTest {
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-        .config("spark.kryo.registrator", Sessions.KRYO_REGISTRATOR).getOrCreate();
+        .config("spark.kryo.registrator", Sessions.KRYO_REGISTRATOR)
+        .config("spark.authenticate", "true").config("spark.network.crypto.enabled", "true").getOrCreate();
+    assertTrue(DirectRounds.encrypted(JavaSparkContext.fromSparkContext(spark.sparkContext())));
   }
 
   @AfterAll

@@ -21,6 +21,9 @@ final class Handshake {
   static final int NONCE = 32;
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** What both ends know after a handshake: the shard and both nonces (to derive frame keys from). */
+  record Session(int shard, byte[] hubNonce, byte[] taskNonce) {}
+
   private Handshake() {}
 
   /** A fresh 32-byte secret for one epoch attempt. */
@@ -30,8 +33,8 @@ final class Handshake {
     return s;
   }
 
-  /** The hub's side; returns the task's shard, or throws when the task does not know the secret. */
-  static int hub(InputStream in, OutputStream out, byte[] secret, Waiting idle) throws IOException {
+  /** The hub's side; returns the session, or throws when the task does not know the secret. */
+  static Session hub(InputStream in, OutputStream out, byte[] secret, Waiting idle) throws IOException {
     byte[] nh = nonce();
     out.write(nh);
     out.flush();
@@ -47,11 +50,11 @@ final class Handshake {
     }
     out.write(mac(secret, "hub", nt, nh, shard));
     out.flush();
-    return shard;
+    return new Session(shard, nh, nt);
   }
 
   /** The task's side: proves the secret for {@code shard} and checks the hub's proof. */
-  static void task(InputStream in, OutputStream out, byte[] secret, int shard) throws IOException {
+  static Session task(InputStream in, OutputStream out, byte[] secret, int shard) throws IOException {
     Waiting wait = () -> { };
     byte[] nh = Frames.readFully(in, new byte[NONCE], wait);
     byte[] nt = nonce();
@@ -62,6 +65,7 @@ final class Handshake {
     if (!MessageDigest.isEqual(proof, mac(secret, "hub", nt, nh, shard))) {
       throw new IOException("the round hub failed authentication (wrong secret)");
     }
+    return new Session(shard, nh, nt);
   }
 
   private static byte[] nonce() {

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The driver's end of direct rounds: listens on an ephemeral port of the driver's address, accepts
- * one authenticated connection per shard ({@link Handshake}), then per round sends each shard its start
+ * one authenticated connection per shard ({@link Handshake}; frames encrypted when asked,
+ * {@link FrameCipher}), then per round sends each shard its start
  * and gathers one reply per shard in shard order. Every wait polls {@link Waiting} (so a failed Spark
  * job ends it) and gives up after {@code timeout} with the shard's name. Not thread-safe: the driver's
  * epoch thread only.
@@ -29,13 +30,17 @@ public final class RoundHub implements AutoCloseable {
   private final Socket[] sockets;
   private final InputStream[] ins;
   private final OutputStream[] outs;
+  private final boolean encrypt;
+  private final FrameCipher[] sealers; // per shard when encrypting: frames to it
+  private final FrameCipher[] openers; // and from it
 
   /**
    * @param bindHost the address to listen on (the driver's bind address)
    * @param shards   shards 0..shards-1 may connect
    * @param timeoutMillis longest wait for a connection or a reply
+   * @param encrypt  AES-GCM frames ({@link FrameCipher}); the tasks' links must say the same
    */
-  public RoundHub(String bindHost, int shards, long timeoutMillis) throws IOException {
+  public RoundHub(String bindHost, int shards, long timeoutMillis, boolean encrypt) throws IOException {
     this.server = new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), Math.max(50, shards));
     server.setSoTimeout(POLL_MILLIS);
@@ -43,6 +48,9 @@ public final class RoundHub implements AutoCloseable {
     this.sockets = new Socket[shards];
     this.ins = new InputStream[shards];
     this.outs = new OutputStream[shards];
+    this.encrypt = encrypt;
+    this.sealers = new FrameCipher[shards];
+    this.openers = new FrameCipher[shards];
   }
 
   public int port() {
@@ -79,9 +87,10 @@ public final class RoundHub implements AutoCloseable {
       s.setSoTimeout(HANDSHAKE_MILLIS);
       InputStream in = s.getInputStream();
       OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
-      int shard = Handshake.hub(in, out, secret, () -> {
+      Handshake.Session session = Handshake.hub(in, out, secret, () -> {
         throw new LinkBroken("handshake timed out");
       });
+      int shard = session.shard();
       if (shard < 0 || shard >= sockets.length || sockets[shard] != null) {
         throw new IOException("shard " + shard + " is not expected");
       }
@@ -89,6 +98,10 @@ public final class RoundHub implements AutoCloseable {
       sockets[shard] = s;
       ins[shard] = in;
       outs[shard] = out;
+      if (encrypt) {
+        sealers[shard] = new FrameCipher(secret, "hub", session);
+        openers[shard] = new FrameCipher(secret, "task", session);
+      }
     } catch (IOException e) {
       LOG.warn("round hub: dropped a connection from {}: {}", s.getRemoteSocketAddress(), e.getMessage());
       s.close();
@@ -108,7 +121,7 @@ public final class RoundHub implements AutoCloseable {
   /** Sends {@code frame} to {@code shard}. */
   public void send(int shard, byte[] frame) throws IOException {
     try {
-      Frames.write(outs[shard], frame);
+      Frames.write(outs[shard], encrypt ? sealers[shard].seal(frame) : frame);
     } catch (IOException e) {
       throw new LinkBroken("shard " + (shard + 1) + " disconnected: " + e.getMessage(), e);
     }
@@ -121,12 +134,13 @@ public final class RoundHub implements AutoCloseable {
     for (int i = 0; i < shards.length; i++) {
       int w = shards[i];
       try {
-        out[i] = Frames.read(ins[w], () -> {
+        byte[] frame = Frames.read(ins[w], () -> {
           alive.check();
           if (System.nanoTime() > deadline) {
             throw new LinkBroken("shard " + (w + 1) + " sent nothing for " + timeoutNanos / 1_000_000_000L + " s");
           }
         });
+        out[i] = encrypt ? openers[w].open(frame) : frame;
       } catch (LinkBroken e) {
         throw e;
       } catch (IOException e) {

@@ -14,6 +14,8 @@ public final class RoundLink implements AutoCloseable {
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
+  private FrameCipher sealer; // when encrypting: frames to the hub
+  private FrameCipher opener; // and from it
 
   private RoundLink(Socket socket) throws IOException {
     this.socket = socket;
@@ -21,8 +23,11 @@ public final class RoundLink implements AutoCloseable {
     this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
   }
 
-  /** Connects as {@code shard}, retrying refused connections for up to {@code retryMillis}. */
-  public static RoundLink connect(String host, int port, byte[] secret, int shard, long retryMillis)
+  /**
+   * Connects as {@code shard}, retrying refused connections for up to {@code retryMillis}; with
+   * {@code encrypt}, frames are AES-GCM ({@link FrameCipher}), as the hub's must be.
+   */
+  public static RoundLink connect(String host, int port, byte[] secret, int shard, long retryMillis, boolean encrypt)
       throws IOException {
     long deadline = System.nanoTime() + retryMillis * 1_000_000L;
     while (true) {
@@ -32,7 +37,11 @@ public final class RoundLink implements AutoCloseable {
         s.connect(new InetSocketAddress(host, port), HANDSHAKE_MILLIS);
         s.setSoTimeout(HANDSHAKE_MILLIS);
         RoundLink link = new RoundLink(s);
-        Handshake.task(link.in, link.out, secret, shard);
+        Handshake.Session session = Handshake.task(link.in, link.out, secret, shard);
+        if (encrypt) {
+          link.sealer = new FrameCipher(secret, "task", session);
+          link.opener = new FrameCipher(secret, "hub", session);
+        }
         s.setSoTimeout(0); // a round waits as long as the slowest shard trains
         return link;
       } catch (ConnectException e) {
@@ -50,11 +59,12 @@ public final class RoundLink implements AutoCloseable {
 
   /** The next frame from the hub; blocks until it comes or the hub closes. */
   public byte[] receive() throws IOException {
-    return Frames.read(in, () -> { });
+    byte[] frame = Frames.read(in, () -> { });
+    return opener == null ? frame : opener.open(frame);
   }
 
   public void send(byte[] frame) throws IOException {
-    Frames.write(out, frame);
+    Frames.write(out, sealer == null ? frame : sealer.seal(frame));
   }
 
   @Override

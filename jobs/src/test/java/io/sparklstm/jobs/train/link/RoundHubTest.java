@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The hub and its links on loopback: authentication, shard order, and the errors that name a shard. */
 class RoundHubTest {
@@ -23,19 +26,20 @@ class RoundHubTest {
     assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
   }
 
-  @Test
-  void aWrongSecretIsRefusedAndTheRoundGoesOn() throws Exception {
-    try (RoundHub hub = new RoundHub("127.0.0.1", 2, 10_000)) {
+  @ParameterizedTest(name = "encrypted frames: {0}")
+  @ValueSource(booleans = {false, true})
+  void aWrongSecretIsRefusedAndTheRoundGoesOn(boolean encrypt) throws Exception {
+    try (RoundHub hub = new RoundHub("127.0.0.1", 2, 10_000, encrypt)) {
       byte[] wrong = hub.secret();
       wrong[0] ^= 1;
-      Future<?> intruder = pool.submit(() -> RoundLink.connect("127.0.0.1", hub.port(), wrong, 0, 1000));
+      Future<?> intruder = pool.submit(() -> RoundLink.connect("127.0.0.1", hub.port(), wrong, 0, 1000, encrypt));
       Future<byte[]> second = pool.submit(() -> {
         assertThrows(Exception.class, intruder::get); // the intruder first, as shard 0
-        return echo(hub, 1, 0);
+        return echo(hub, 1, 0, encrypt);
       });
       Future<byte[]> first = pool.submit(() -> {
         assertThrows(Exception.class, intruder::get);
-        return echo(hub, 0, 300); // sends last: the hub still answers in shard order
+        return echo(hub, 0, 300, encrypt); // sends last: the hub still answers in shard order
       });
       hub.accept(new int[] {0, 1}, () -> { });
       byte[][] got = hub.gather(new int[] {0, 1}, () -> { });
@@ -53,14 +57,14 @@ class RoundHubTest {
 
   @Test
   void aShardThatDisconnectsIsNamed() throws Exception {
-    try (RoundHub hub = new RoundHub("127.0.0.1", 2, 10_000)) {
+    try (RoundHub hub = new RoundHub("127.0.0.1", 2, 10_000, false)) {
       pool.submit(() -> {
-        RoundLink link = RoundLink.connect("127.0.0.1", hub.port(), hub.secret(), 0, 1000);
+        RoundLink link = RoundLink.connect("127.0.0.1", hub.port(), hub.secret(), 0, 1000, false);
         link.send(bytes("state"));
         return link; // stays open
       });
       pool.submit(() -> {
-        RoundLink.connect("127.0.0.1", hub.port(), hub.secret(), 1, 1000).close();
+        RoundLink.connect("127.0.0.1", hub.port(), hub.secret(), 1, 1000, false).close();
         return null;
       });
       hub.accept(new int[] {0, 1}, () -> { });
@@ -71,8 +75,8 @@ class RoundHubTest {
 
   @Test
   void aSilentShardTimesOutByName() throws Exception {
-    try (RoundHub hub = new RoundHub("127.0.0.1", 1, 500)) {
-      Future<RoundLink> link = pool.submit(() -> RoundLink.connect("127.0.0.1", hub.port(), hub.secret(), 0, 1000));
+    try (RoundHub hub = new RoundHub("127.0.0.1", 1, 500, false)) {
+      Future<RoundLink> link = pool.submit(() -> RoundLink.connect("127.0.0.1", hub.port(), hub.secret(), 0, 1000, false));
       hub.accept(new int[] {0}, () -> { });
       LinkBroken e = assertThrows(LinkBroken.class, () -> hub.gather(new int[] {0}, () -> { }));
       assertTrue(e.getMessage().startsWith("shard 1 sent nothing for"), e.getMessage());
@@ -82,15 +86,37 @@ class RoundHubTest {
 
   @Test
   void aShardThatNeverConnectsIsNamed() throws Exception {
-    try (RoundHub hub = new RoundHub("127.0.0.1", 2, 500)) {
+    try (RoundHub hub = new RoundHub("127.0.0.1", 2, 500, false)) {
       LinkBroken e = assertThrows(LinkBroken.class, () -> hub.accept(new int[] {0, 1}, () -> { }));
       assertTrue(e.getMessage().startsWith("shard 1 did not connect"), e.getMessage());
     }
   }
 
+  /** A frame is unreadable on the wire, and one altered, replayed or sealed for another direction is refused. */
+  @Test
+  void encryptedFramesHideAndRefuseTampering() throws Exception {
+    byte[] secret = Handshake.newSecret();
+    Handshake.Session session = new Handshake.Session(3, Handshake.newSecret(), Handshake.newSecret());
+    byte[] plain = bytes("parameters of shard 3, parameters of shard 3");
+    FrameCipher hubSends = new FrameCipher(secret, "hub", session);
+    FrameCipher taskReads = new FrameCipher(secret, "hub", session);
+    byte[] first = hubSends.seal(plain);
+    assertTrue(!new String(first, StandardCharsets.ISO_8859_1).contains("shard"), "plaintext on the wire");
+    assertArrayEquals(plain, taskReads.open(first));
+    byte[] second = hubSends.seal(plain);
+    assertTrue(!Arrays.equals(first, second), "the same frame twice encrypts the same way");
+    byte[] altered = second.clone();
+    altered[5] ^= 1;
+    assertThrows(IOException.class, () -> taskReads.open(altered));
+    assertThrows(IOException.class, () -> new FrameCipher(secret, "task", session).open(first)); // other direction
+    FrameCipher replayed = new FrameCipher(secret, "hub", session);
+    replayed.open(first);
+    assertThrows(IOException.class, () -> replayed.open(first));
+  }
+
   /** A task: connects as {@code shard}, waits {@code delayMillis}, sends, returns the hub's reply. */
-  private static byte[] echo(RoundHub hub, int shard, long delayMillis) throws Exception {
-    try (RoundLink link = RoundLink.connect("127.0.0.1", hub.port(), hub.secret(), shard, 1000)) {
+  private static byte[] echo(RoundHub hub, int shard, long delayMillis, boolean encrypt) throws Exception {
+    try (RoundLink link = RoundLink.connect("127.0.0.1", hub.port(), hub.secret(), shard, 1000, encrypt)) {
       Thread.sleep(delayMillis);
       link.send(bytes("from shard " + shard));
       return link.receive();
