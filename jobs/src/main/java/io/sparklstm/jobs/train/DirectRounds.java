@@ -103,8 +103,8 @@ final class DirectRounds implements AutoCloseable {
       List<StateSlice> states = new ArrayList<>(active.length);
       Map<Integer, OptimizerState> trained = new HashMap<>();
       int parameterCount = state.parameters().length;
-      for (byte[] reply : replies) {
-        StateSlice s = RoundMessages.result(reply);
+      for (int i = 0; i < replies.length; i++) {
+        StateSlice s = RoundMessages.result(replies[i], active[i]);
         states.add(s);
         if (keepShardStates) {
           trained.put(s.shard(), SparkAveragingLoop.optimizerOf(s, parameterCount));
@@ -178,13 +178,18 @@ final class DirectRounds implements AutoCloseable {
         LoggerFactory.getLogger(DirectRounds.class).warn("direct rounds: {}", e.getMessage());
         return List.of(false).iterator();
       }
-      try (link) {
+      try {
         RoundReader reader = new RoundReader(blocks, plan, setup, epoch, shardOf[i], 0, end[i]);
         trainRounds(link, reader, setup, schedule, epoch, shardOf[i], end[i]);
         read.add(reader.bytesRead());
         return List.of(true).iterator();
       } catch (IOException e) { // the driver closed the hub: it restarts the epoch or gave up
         return List.of(false).iterator();
+      } catch (RuntimeException | Error e) { // the driver names it when it restarts the epoch; Spark counts it
+        tellDriver(link, e);
+        throw e;
+      } finally {
+        link.close();
       }
     }, true).collectAsync();
     hub.accept(shards, this::alive);
@@ -216,6 +221,15 @@ final class DirectRounds implements AutoCloseable {
         return;
       }
       link.send(RoundMessages.result(result, System.nanoTime() - t0));
+    }
+  }
+
+  /** Sends the driver a task's failure, if the link still works (the socket closes right after). */
+  private static void tellDriver(RoundLink link, Throwable e) {
+    try {
+      link.send(RoundMessages.failed(e));
+    } catch (IOException | RuntimeException ignored) {
+      // the link is gone too: the driver sees the connection end
     }
   }
 

@@ -1,5 +1,6 @@
 package io.sparklstm.jobs.train;
 
+import io.sparklstm.jobs.train.link.LinkBroken;
 import io.sparklstm.train.DivergenceException;
 import io.sparklstm.train.ParameterAveraging;
 import io.sparklstm.train.Trainer;
@@ -12,11 +13,13 @@ import java.nio.charset.StandardCharsets;
  * What direct rounds send, as raw big-endian numbers (no Java serialization of the big arrays):
  * start (driver to shard) = {@code lr f64, step f64, P i32, buffers i32, [parameters | buffers] f32};
  * result (shard to driver) = {@code shard i32, sequences i64, lossSum f64, step f64, nanos i64, n i32,
- * [parameters | buffers] f32}, or, when the shard's training diverged, {@code -1 i32, UTF-8 message}
- * (deterministic: retrying would diverge again, so the driver stops with it at once).
+ * [parameters | buffers] f32}; or, when the shard's training diverged, {@code -1 i32, UTF-8 message}
+ * (deterministic: retrying would diverge again, so the driver stops with it at once); or, when the
+ * task failed otherwise, {@code -2 i32, UTF-8 exception} (the driver restarts the epoch and names it).
  */
 final class RoundMessages {
   private static final int DIVERGED = -1;
+  private static final int FAILED = -2;
 
   private RoundMessages() {}
 
@@ -54,16 +57,31 @@ final class RoundMessages {
   }
 
   static byte[] diverged(DivergenceException e) {
-    byte[] text = e.getMessage().getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(4 + text.length).putInt(DIVERGED).put(text).array();
+    return text(DIVERGED, e.getMessage());
   }
 
-  /** A result as the slice (the whole flat vector) that {@link SliceMean#of} averages; throws a divergence. */
-  static StateSlice result(byte[] message) {
+  static byte[] failed(Throwable e) {
+    return text(FAILED, e.toString());
+  }
+
+  private static byte[] text(int marker, String message) {
+    byte[] text = String.valueOf(message).getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(4 + text.length).putInt(marker).put(text).array();
+  }
+
+  /**
+   * A result as the slice (the whole flat vector) that {@link SliceMean#of} averages; throws the
+   * shard's divergence, or a {@link LinkBroken} naming its failure.
+   */
+  static StateSlice result(byte[] message, int expectedShard) throws LinkBroken {
     ByteBuffer in = ByteBuffer.wrap(message);
     int shard = in.getInt();
     if (shard == DIVERGED) {
       throw new DivergenceException(new String(message, 4, message.length - 4, StandardCharsets.UTF_8));
+    }
+    if (shard == FAILED) {
+      throw new LinkBroken("shard " + (expectedShard + 1) + " failed: "
+          + new String(message, 4, message.length - 4, StandardCharsets.UTF_8));
     }
     long sequences = in.getLong();
     double lossSum = in.getDouble();

@@ -38,6 +38,8 @@ import scala.Tuple2;
  * state is cut into slices and slice s of every shard meets in reducer s, so the driver receives one
  * averaged model's worth of floats whatever the number of shards. Both give the same bits. One worker
  * whose rules act on nothing per round trains its epoch in one round ({@link RoundRules#rounds}).
+ * With direct rounds ({@code train.round-exchange}, {@link RoundExchange}) an epoch is one Spark job
+ * whose tasks exchange states with the driver over TCP ({@link DirectRounds}): the same bits again.
  *
  * <p>Why not {@code treeAggregate}: it merges partial sums in the order tasks finish and shuffle
  * blocks arrive, and float addition depends on order, so models would differ in their last bits
@@ -148,6 +150,16 @@ public final class SparkAveragingLoop {
       return rounds(start, epoch, epochs, rounds, placement, shards,
           (begin, round) -> runRound(begin, shards, schedule, epoch, round));
     }
+    return directEpoch(start, epoch, epochs, rounds, placement, shards, schedule);
+  }
+
+  /**
+   * An epoch in direct rounds ({@link DirectRounds}). If its connections break (a task failed or was
+   * lost), the epoch restarts from {@code start} with the rules as they were at its start, up to
+   * Spark's attempts per task; a failure Spark gave up on is thrown as Spark threw it.
+   */
+  private EpochOutcome directEpoch(TrainingState start, int epoch, int epochs, int rounds, long placement,
+                                   BlockStore shards, RoundSchedule schedule) {
     RunState epochStart = RunState.empty();
     rules.save(epochStart);
     int attempts = maxAttempts();

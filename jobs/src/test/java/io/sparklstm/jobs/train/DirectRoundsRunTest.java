@@ -35,7 +35,9 @@ class DirectRoundsRunTest {
     // shard 2's task fails in round 2 of every epoch's first attempt; Spark retries it, the epoch restarts
     String retried = run(config, "retried", "spark.master=local[4,2]",
         "spark.conf.\"" + FaultInjection.FAIL_FIRST_ATTEMPTS + "\"=true");
-    assertTrue(retried.contains("restarting the epoch from its start (attempt 2 of 2)"), retried);
+    assertTrue(retried.contains("round 2: shard 2 failed: java.lang.IllegalStateException: injected failure ("
+        + FaultInjection.FAIL_FIRST_ATTEMPTS + "): direct rounds, round 2 of shard 2, partition 1, attempt 0;"
+        + " restarting the epoch from its start (attempt 2 of 2)"), retried);
     assertArrayEquals(jobs, model("retried"), "the model after a restarted epoch differs");
 
     train(config, "resumed", "spark.master=local[4]", "train.epochs=1");
