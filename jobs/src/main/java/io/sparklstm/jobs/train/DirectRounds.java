@@ -170,6 +170,8 @@ final class DirectRounds implements AutoCloseable {
     int epoch = this.epoch;
     LongAccumulator read = this.read;
     sc.setLocalProperty(FaultInjection.EPOCH_ATTEMPT, Integer.toString(attempt));
+    sc.setJobDescription("spark-lstm train: epoch " + (epoch + 1) + ", all its rounds (train.round-exchange: direct"
+        + (attempt > 1 ? ", attempt " + attempt : "") + ")");
     job = work.blocks().mapPartitionsWithIndex((i, blocks) -> {
       RoundLink link;
       try {
