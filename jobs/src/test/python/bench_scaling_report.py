@@ -9,7 +9,9 @@ The model of an epoch on W cores (one shard per core), from measured figures:
   averaging = R_W x t_avg         R_W = rounds per epoch (the curve run's metrics); t_avg = the timing
                                    run's averaging seconds / rounds (Spark's per-round cost, here; the
                                    timing runs have a task slot per shard by default, as a W-core
-                                   cluster: bin/bench-scaling --timing-slots)
+                                   cluster: bin/bench-scaling --timing-slots; and the same N rows, so
+                                   an epoch's fixed cost, e.g. direct rounds' one job per epoch, is
+                                   spread over the same rounds)
   placement = placement_s x S / W the curve run's placement (once per run, in epoch 1: rows into their
                                    shards' blocks, docs/DATA_LAYOUT.md) on S slots, spread over W cores
 Validation (the same work for every W) is left out. Time-to-accuracy = placement + eW x epoch(W).

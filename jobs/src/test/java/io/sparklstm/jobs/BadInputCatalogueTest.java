@@ -325,6 +325,8 @@ class BadInputCatalogueTest {
             "train.workers=3")
             .expect("train.round-exchange = direct needs 3 task slots at once, the application has 2",
                 "use train.round-exchange=auto or jobs"),
+        train("config", "averaging frequency neither auto nor a count", "train.averaging-frequency=often")
+            .expect("train.averaging-frequency: expected auto or an integer >= 0", "often"),
         train("config", "early stopping without validation data", "train.early-stopping.patience=2")
             .expect("train.early-stopping.patience > 0 needs a validation set"),
         train("config", "best-validation model without validation data", "output.best-validation=true")

@@ -75,6 +75,19 @@ final class ConfigReader {
     return notNull(key, optIntAtLeast(key, min), "an integer");
   }
 
+  /** An integer >= min, or null for the string {@code auto}. */
+  Integer intAtLeastOrAuto(String key, int min) {
+    if (!isNull(key) && config.getValue(key).valueType() == ConfigValueType.STRING
+        && "auto".equals(config.getString(key))) {
+      return null;
+    }
+    try {
+      return intAtLeast(key, min);
+    } catch (UserError e) {
+      throw wrongType(key, "auto or an integer >= " + min);
+    }
+  }
+
   long longAtLeast(String key, long min) {
     if (isNull(key)) {
       throw wrongType(key, "an integer");

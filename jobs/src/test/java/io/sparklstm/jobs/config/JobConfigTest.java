@@ -44,7 +44,7 @@ class JobConfigTest {
     assertEquals(10, c.train().epochs());
     assertEquals(OptimizerSection.Type.ADAM, c.train().optimizer().type());
     assertEquals(0.0, c.train().optimizer().weightDecay());
-    // chosen by measurement (docs/SCALING.md); neutral with one worker (LocalAveragingLoopTest)
+    // auto, chosen by measurement (docs/SCALING.md); neutral with one worker (LocalAveragingLoopTest)
     assertEquals(16, c.train().averagingFrequency());
     TrainingRules rules = c.train().rules().rules();
     assertEquals(new LrScaling(LrScaling.Kind.THREE_QUARTERS, 0), rules.scaling());
@@ -55,6 +55,23 @@ class JobConfigTest {
     assertEquals(1, c.window().horizon());
     assertEquals(GenerateSection.Kind.SERIES, c.generate().kind());
     assertFalse(c.isSet("train.epochs"));
+  }
+
+  @Test
+  void autoAveragingFrequencyFollowsTheWorkers() {
+    int[][] expected = {{1, 16}, {2, 16}, {8, 16}, {15, 16}, {16, 4}, {32, 4}, {64, 4}};
+    for (int[] e : expected) {
+      JobConfig c = JobConfig.load(null, List.of("train.workers=" + e[0]));
+      assertEquals(e[1], c.train().averagingFrequency(), "workers = " + e[0]);
+    }
+    assertEquals(16, JobConfig.load(null, List.of("train.workers=32", "train.averaging-frequency=16"))
+        .train().averagingFrequency());
+    assertEquals(0, JobConfig.load(null, List.of("train.workers=32", "train.averaging-frequency=0"))
+        .train().averagingFrequency());
+    assertEquals(4, JobConfig.load(null, List.of("train.workers=16", "train.averaging-frequency=auto"))
+        .train().averagingFrequency());
+    assertEquals("train.averaging-frequency: expected auto or an integer >= 0, got number -1 (command line)",
+        error(() -> JobConfig.load(null, List.of("train.averaging-frequency=-1"))));
   }
 
   @Test
