@@ -11,6 +11,7 @@ public final class TrainSection {
   private final int batchSize;
   private final int workers;
   private final int averagingFrequency;
+  private final boolean averagingFrequencyAuto;
   private final String roundExchange;
   private final boolean shuffle;
   private final long seed;
@@ -28,6 +29,7 @@ public final class TrainSection {
     this.batchSize = r.intAtLeast("train.batch-size", 1);
     this.workers = r.intAtLeast("train.workers", 1);
     Integer k = r.intAtLeastOrAuto("train.averaging-frequency", 0);
+    this.averagingFrequencyAuto = k == null;
     this.averagingFrequency = k == null ? autoAveragingFrequency(workers) : k;
     this.roundExchange = r.oneOf("train.round-exchange", "auto", "direct", "jobs");
     this.shuffle = r.bool("train.shuffle");
@@ -71,6 +73,11 @@ public final class TrainSection {
    */
   static int autoAveragingFrequency(int workers) {
     return workers >= 16 ? 4 : 16;
+  }
+
+  /** Whether {@link #averagingFrequency} was chosen by {@code auto}. */
+  public boolean averagingFrequencyAuto() {
+    return averagingFrequencyAuto;
   }
 
   /** Mini-batches per worker between averages; 0 = once per epoch ({@code auto} resolved). */

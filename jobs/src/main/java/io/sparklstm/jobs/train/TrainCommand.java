@@ -122,6 +122,22 @@ public final class TrainCommand implements Command {
     }
   }
 
+  /**
+   * {@code train.averaging-frequency = auto} picks k = 4 from 16 workers on because direct rounds make
+   * a round cheap (docs/SCALING.md); where rounds will be Spark jobs (fewer task slots than shards, or
+   * {@code train.round-exchange = jobs}) k = 16 is about twice as fast: say so, once, before training.
+   */
+  static Optional<String> autoFrequencyWarning(TrainSection t, RoundExchange exchange, int slots) {
+    boolean jobs = exchange == RoundExchange.JOBS || slots < t.workers();
+    if (!t.averagingFrequencyAuto() || t.averagingFrequency() >= 16 || !jobs) {
+      return Optional.empty();
+    }
+    return Optional.of("train.averaging-frequency = auto chose " + t.averagingFrequency() + " for " + t.workers()
+        + " workers, which pays with direct rounds; here each round is a Spark job ("
+        + (exchange == RoundExchange.JOBS ? "train.round-exchange = jobs" : slots + " task slots for " + t.workers()
+        + " shards") + "), where train.averaging-frequency = 16 trains about twice as fast (docs/SCALING.md)");
+  }
+
   /** Trains on the placed rows, validating on {@code data.validation} when set. */
   private static void train(SparkSession spark, JobConfig config, TrainRun.Outputs outputs, TrainingSetup setup,
                             Optional<LoadedModel> init, BlockStore blocks, RowDecoder decoder) throws Exception {
@@ -138,7 +154,9 @@ public final class TrainCommand implements Command {
     String fingerprint = fingerprint(setup + "|" + rules, data.train(), rows, start);
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("spark-lstm.training", TrainRun.provenanceJson(provenanceFields(config, rows)));
-    FaultInjection.configure(JavaSparkContext.fromSparkContext(spark.sparkContext()), config.spark().conf());
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    FaultInjection.configure(sc, config.spark().conf());
+    autoFrequencyWarning(t, RoundExchange.of(t.roundExchange()), RoundExchange.slots(sc)).ifPresent(LOG::warn);
     try {
       new TrainRun(spark, setup, t.epochs(), outputs, t.resume(), fingerprint, provenance, rules)
           .roundExchange(RoundExchange.of(t.roundExchange())).run(blocks, validation, start);
